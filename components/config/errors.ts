@@ -1,0 +1,33 @@
+/** One offending config key: which key, what it held, what it accepts. */
+export interface ConfigProblem {
+  key: string;
+  got: unknown;
+  expected: string;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const json = JSON.stringify(value);
+  return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  return `${problem.key}: got ${describeValue(problem.got)}; expected ${problem.expected}`;
+}
+
+/** Thrown before any resource is declared; lists every offending key at once. */
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    context: string,
+  ) {
+    super(
+      [
+        `Invalid Flamenco landscape configuration (${context}): ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+        ...problems.map((problem) => `  - ${formatProblem(problem)}`),
+        "Nothing was created. Fix these keys in the stack config (pulumi config set <key> <value>) and run again.",
+      ].join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}

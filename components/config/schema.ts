@@ -1,0 +1,274 @@
+import { z } from "zod";
+import { GO_DURATION_HINT, isGoDuration } from "./durations";
+import { DNS_LABEL, DOCKER_OBJECT_NAME, isDnsName, isIpLiteral } from "./network";
+import { PLACEHOLDERS, templateIsAbsolute, unknownPlaceholders } from "./placeholders";
+import { publishedChecksumLocation } from "./release";
+
+/**
+ * Defaults of the stack config keys. They equal the OpenStudioLandscapes-Flamenco
+ * defaults, and Pulumi.yaml declares the same values (a test keeps them in step).
+ */
+export const DEFAULTS = {
+  landscapesRoot: "~/.openstudiolandscapes/landscapes",
+  enabled: true,
+  flamencoVersion: "3.7",
+  managerPortHost: 8484,
+  managerPortContainer: 8080,
+  managerBindAddress: "0.0.0.0",
+  storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage",
+  sharedStorage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage",
+  networkAlias: "flamenco-manager",
+  networkDomain: "openstudiolandscapes.lan",
+  baseImage: "debian:bookworm-slim",
+  timezone: "UTC",
+  logLevel: "info",
+  managerUser: "1000:1000",
+  restart: "always",
+  managerName: "OpenStudioLandscapes-Flamenco",
+  databaseCheckPeriod: "10m",
+  taskTimeout: "10m",
+  workerTimeout: "1m",
+  blocklistThreshold: 3,
+  taskFailAfterSoftfailCount: 3,
+  autodiscoverable: false,
+  shamanEnabled: true,
+  shamanGarbageCollectPeriod: "24h",
+  shamanGarbageCollectMaxAge: "744h",
+} as const;
+
+
+
+export const LANDSCAPE_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+const VERSION_PATTERN = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
+const SHA256_PATTERN = /^[0-9a-fA-F]{64}$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Loose image reference check: `[registry[:port]/]name[:tag][@sha256:digest]`. */
+const IMAGE_REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+
+export const HINTS = {
+  landscape: "lowercase letters, digits, '_', '.', '-', starting with a letter or digit, at most 63 characters",
+  absolutePath: "an absolute path (may start with ~)",
+  boolean: "true or false",
+  version: 'a Flamenco release version such as "3.7" or "3.6.1"',
+  releaseUrl: "an https://, http:// or file:// URL, or an absolute path",
+  sha256: "64 hexadecimal characters (the archive's sha256)",
+  sha256Required: "a sha256: the url is not named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be found beside it",
+  port: "an integer from 1 to 65535",
+  ipLiteral: 'an IP address such as "0.0.0.0" or "127.0.0.1"',
+  pathTemplate: `an absolute path (may start with ~ or {DOT_LANDSCAPES}) using only the placeholders ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
+  networkName: "a Docker network name: letters, digits, '_', '.', '-', starting with a letter or digit",
+  dnsLabel: "a DNS label: lowercase letters, digits and '-', at most 63 characters",
+  dnsName: "a DNS name such as openstudiolandscapes.lan",
+  imageReference: 'a Docker image reference such as "debian:bookworm-slim"',
+  timezone: 'an IANA time zone such as "UTC" or "Europe/Zurich"',
+  environment: "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings; TZ is set by the timezone key",
+  logLevel: "one of quiet, info, debug, trace",
+  managerUser: 'a numeric "uid" or "uid:gid" the manager runs as, such as "1000:1000"',
+  restart: "one of no, on-failure, always, unless-stopped",
+  name: "a non-empty string",
+  duration: GO_DURATION_HINT,
+  count: "a whole number from 0 upwards",
+  object: "an object",
+  platform: "one of all, linux, windows, darwin, manager",
+  audience: "one of all, workers, users",
+} as const;
+
+const absolutePath = z
+  .string({ error: HINTS.absolutePath })
+  .refine((value) => value.startsWith("/") || value === "~" || value.startsWith("~/"), { error: HINTS.absolutePath });
+
+const port = z.int({ error: HINTS.port }).min(1, { error: HINTS.port }).max(65535, { error: HINTS.port });
+const duration = z.string({ error: HINTS.duration }).refine(isGoDuration, { error: HINTS.duration });
+const count = z.int({ error: HINTS.count }).min(0, { error: HINTS.count });
+const nonEmpty = z.string({ error: HINTS.name }).min(1, { error: HINTS.name });
+
+const pathTemplate = z
+  .string({ error: HINTS.pathTemplate })
+  .superRefine((template, ctx) => {
+    const unknown = unknownPlaceholders(template);
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: "custom", message: `${HINTS.pathTemplate} (unknown placeholder ${unknown.map((p) => `{${p}}`).join(", ")})` });
+    } else if (!templateIsAbsolute(template)) {
+      ctx.addIssue({ code: "custom", message: `${HINTS.pathTemplate} (this one is relative)` });
+    }
+  });
+
+function isUrlOrAbsolutePath(value: string): boolean {
+  if (value.startsWith("/")) return true;
+  try {
+    const url = new URL(value);
+    return ["https:", "http:", "file:"].includes(url.protocol) && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
+function isTimezone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const releaseOverride = z
+  .strictObject(
+    {
+      url: z.string({ error: HINTS.releaseUrl }).refine(isUrlOrAbsolutePath, { error: HINTS.releaseUrl }),
+      sha256: z.string({ error: HINTS.sha256 }).regex(SHA256_PATTERN, { error: HINTS.sha256 }).optional(),
+    },
+    { error: "an object {url, sha256}" },
+  )
+  .refine((release) => release.sha256 !== undefined || publishedChecksumLocation(release.url) !== undefined, {
+    error: HINTS.sha256Required,
+    path: ["sha256"],
+  });
+
+const environment = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: HINTS.environment }), { error: HINTS.environment })
+  .superRefine((variables, ctx) => {
+    for (const name of Object.keys(variables)) {
+      if (!ENV_NAME_PATTERN.test(name) || name === "TZ") {
+        ctx.addIssue({ code: "custom", path: [name], message: HINTS.environment });
+      }
+    }
+  })
+  .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+
+const variableValue = z.strictObject(
+  {
+    platform: z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform }).optional(),
+    platforms: z.array(z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform })).optional(),
+    audience: z.enum(["all", "workers", "users"], { error: HINTS.audience }).optional(),
+    value: z.string({ error: "a string" }),
+  },
+  { error: "an object {platform | platforms, audience?, value}" },
+).refine((entry) => (entry.platform === undefined) !== (entry.platforms === undefined), {
+  error: "exactly one of platform or platforms",
+});
+
+const variable = z.strictObject(
+  {
+    isTwoway: z.boolean({ error: HINTS.boolean }).optional(),
+    values: z.array(variableValue, { error: "a list of {platform, value}" }).min(1, { error: "at least one value" }),
+  },
+  { error: "an object {isTwoway?, values}" },
+);
+
+const mqtt = z.strictObject(
+  {
+    broker: nonEmpty,
+    clientID: z.string({ error: HINTS.name }).optional(),
+    topicPrefix: z.string({ error: HINTS.name }).optional(),
+    username: z.string({ error: HINTS.name }).optional(),
+  },
+  { error: "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword" },
+);
+
+const shaman = z.strictObject(
+  {
+    enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.shamanEnabled),
+    garbageCollect: z
+      .strictObject(
+        {
+          period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
+          maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
+          extraCheckoutPaths: z.array(z.string({ error: "a path" }), { error: "a list of paths" }).default([]),
+        },
+        { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
+      )
+      .prefault({}),
+  },
+  { error: "an object {enabled, garbageCollect?}" },
+);
+
+const variables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a variable name" }), variable, {
+  error: "a map of variable name to {isTwoway?, values}",
+});
+
+/** Variables the manager starts with, as the OpenStudioLandscapes feature writes them. */
+export const DEFAULT_VARIABLES: z.input<typeof variables> = {
+  blender: {
+    values: [
+      { platform: "linux", audience: "all", value: "blender" },
+      { platform: "windows", audience: "all", value: "blender.exe" },
+      { platform: "darwin", audience: "all", value: "blender" },
+    ],
+  },
+  blenderArgs: { values: [{ platform: "all", audience: "all", value: "-b -y" }] },
+};
+
+const manager = z.strictObject(
+  {
+    managerName: nonEmpty.default(DEFAULTS.managerName),
+    databaseCheckPeriod: duration.default(DEFAULTS.databaseCheckPeriod),
+    taskTimeout: duration.default(DEFAULTS.taskTimeout),
+    workerTimeout: duration.default(DEFAULTS.workerTimeout),
+    blocklistThreshold: count.default(DEFAULTS.blocklistThreshold),
+    taskFailAfterSoftfailCount: count.default(DEFAULTS.taskFailAfterSoftfailCount),
+    autodiscoverable: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.autodiscoverable),
+    shaman: shaman.prefault({}),
+    variables: variables.prefault(() => structuredClone(DEFAULT_VARIABLES)),
+    mqtt: mqtt.optional(),
+  },
+  { error: "an object of flamenco-manager.yaml settings" },
+);
+
+const network = z.strictObject(
+  {
+    name: z.string({ error: HINTS.networkName }).regex(DOCKER_OBJECT_NAME, { error: HINTS.networkName }).optional(),
+    alias: z.string({ error: HINTS.dnsLabel }).regex(DNS_LABEL, { error: HINTS.dnsLabel }).default(DEFAULTS.networkAlias),
+    domain: z.string({ error: HINTS.dnsName }).refine(isDnsName, { error: HINTS.dnsName }).default(DEFAULTS.networkDomain),
+  },
+  { error: "an object {name?, alias?, domain?}" },
+);
+
+/** The stack config keys in the project's namespace, validated and with defaults applied. */
+export const stackConfigSchema = z.strictObject({
+  landscape: z.string({ error: HINTS.landscape }).regex(LANDSCAPE_PATTERN, { error: HINTS.landscape }),
+  landscapesRoot: absolutePath.default(DEFAULTS.landscapesRoot),
+  enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.enabled),
+  flamencoVersion: z.string({ error: HINTS.version }).regex(VERSION_PATTERN, { error: HINTS.version }).default(DEFAULTS.flamencoVersion),
+  flamencoRelease: releaseOverride.optional(),
+  managerPortHost: port.default(DEFAULTS.managerPortHost),
+  managerPortContainer: port.default(DEFAULTS.managerPortContainer),
+  managerBindAddress: z.string({ error: HINTS.ipLiteral }).refine(isIpLiteral, { error: HINTS.ipLiteral }).default(DEFAULTS.managerBindAddress),
+  storage: pathTemplate.default(DEFAULTS.storage),
+  sharedStorage: pathTemplate.default(DEFAULTS.sharedStorage),
+  network: network.prefault({}),
+  baseImage: z.string({ error: HINTS.imageReference }).regex(IMAGE_REFERENCE, { error: HINTS.imageReference }).default(DEFAULTS.baseImage),
+  timezone: z.string({ error: HINTS.timezone }).refine(isTimezone, { error: HINTS.timezone }).default(DEFAULTS.timezone),
+  environment: environment.default({}),
+  logLevel: z.enum(["quiet", "info", "debug", "trace"], { error: HINTS.logLevel }).default(DEFAULTS.logLevel),
+  managerUser: z.string({ error: HINTS.managerUser }).regex(/^\d+(?::\d+)?$/, { error: HINTS.managerUser }).default(DEFAULTS.managerUser),
+  restart: z.enum(["no", "on-failure", "always", "unless-stopped"], { error: HINTS.restart }).default(DEFAULTS.restart),
+  manager: manager.prefault({}),
+});
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type ManagerConfig = StackConfig["manager"];
+
+/** How each top-level key arrives from Pulumi config: strings stay strings, the rest is JSON. */
+export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string" | "json"> = {
+  landscape: "string",
+  landscapesRoot: "string",
+  enabled: "json",
+  flamencoVersion: "string",
+  flamencoRelease: "json",
+  managerPortHost: "json",
+  managerPortContainer: "json",
+  managerBindAddress: "string",
+  storage: "string",
+  sharedStorage: "string",
+  network: "json",
+  baseImage: "string",
+  timezone: "string",
+  environment: "json",
+  logLevel: "string",
+  managerUser: "string",
+  restart: "string",
+  manager: "json",
+  mqttPassword: "string",
+};

@@ -1,0 +1,141 @@
+import * as path from "path";
+import type { z } from "zod";
+import { ConfigError, ConfigProblem } from "./errors";
+import { expandHome, expandPathTemplate, FEATURE_DIRECTORY } from "./placeholders";
+import { ReleaseSource, resolveReleaseSource } from "./release";
+import { ManagerConfig, stackConfigSchema, StackConfig } from "./schema";
+
+/** The Pulumi project name, which is also the stack config namespace. */
+export const PROJECT = "flamenco-landscape";
+
+export type LogLevel = StackConfig["logLevel"];
+
+/** Everything the program needs, validated, with defaults applied and paths expanded. */
+export interface Settings {
+  landscape: string;
+  landscapesRoot: string;
+  enabled: boolean;
+  release: ReleaseSource;
+  /** Shared by every landscape under the same root. */
+  releaseCacheDirectory: string;
+  /** Holds flamenco-manager.yaml and the image build context of this landscape. */
+  featureDirectory: string;
+  ports: { host: number; container: number; bindAddress: string };
+  storage: { manager: string; shared: string };
+  network: { name: string; alias: string; domain: string };
+  baseImage: string;
+  timezone: string;
+  environment: Record<string, string>;
+  logLevel: LogLevel;
+  managerUser: string;
+  restart: StackConfig["restart"];
+  manager: ManagerConfig;
+  /** True when the secret key mqttPassword is set; the value itself stays a Pulumi secret. */
+  hasMqttPassword: boolean;
+}
+
+export interface SettingsContext {
+  stack: string;
+  homeDirectory: string;
+  /** Whether mqttPassword is stored as a secret (`pulumi config set --secret`). */
+  mqttPasswordIsSecret?: boolean;
+}
+
+export function defaultNetworkName(landscape: string): string {
+  return `openstudiolandscapes-${landscape}`;
+}
+
+function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
+  let current: unknown = raw;
+  for (const segment of keyPath) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+/** The offending value, except where it may be a password: those are never echoed. */
+function shownValue(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
+  const value = valueAt(raw, keyPath);
+  const last = String(keyPath[keyPath.length - 1] ?? "");
+  return /password/i.test(last) && value !== undefined ? "a value (not shown)" : value;
+}
+
+function keyName(keyPath: readonly PropertyKey[]): string {
+  return `${PROJECT}:${keyPath.map(String).join(".")}`;
+}
+
+function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const unknownKey of issue.keys) {
+        const keyPath = [...issue.path, unknownKey];
+        const expected =
+          keyName(keyPath) === `${PROJECT}:manager.mqtt.password`
+            ? `no password here: store it as a secret with "pulumi config set --secret mqttPassword <password>"`
+            : "no such key (check its spelling against the README's config reference)";
+        problems.push({ key: keyName(keyPath), got: shownValue(raw, keyPath), expected });
+      }
+      continue;
+    }
+    problems.push({ key: keyName(issue.path), got: shownValue(raw, issue.path), expected: issue.message });
+  }
+  return problems;
+}
+
+/**
+ * Validates the raw stack config (keys without namespace, JSON values parsed) and
+ * turns it into Settings. Throws one ConfigError listing every problem.
+ */
+export function parseSettings(raw: Record<string, unknown>, context: SettingsContext): Settings {
+  const { mqttPassword, ...stackKeys } = raw;
+  const withLandscape = { landscape: context.stack, ...stackKeys };
+  const result = stackConfigSchema.safeParse(withLandscape);
+  const problems = result.success ? [] : problemsFromZod(result.error, withLandscape);
+  if (!("landscape" in stackKeys)) {
+    for (const problem of problems) {
+      if (problem.key === `${PROJECT}:landscape`) problem.expected += ` (the stack name is used when landscape is not set)`;
+    }
+  }
+  if (mqttPassword !== undefined && context.mqttPasswordIsSecret === false) {
+    problems.push({
+      key: `${PROJECT}:mqttPassword`,
+      got: "a plain-text value (not shown)",
+      expected: 'a secret: set it with "pulumi config set --secret mqttPassword <password>"',
+    });
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems, `stack "${context.stack}"`);
+  return toSettings(result.data, mqttPassword !== undefined, context.homeDirectory);
+}
+
+function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory: string): Settings {
+  const landscapesRoot = path.normalize(expandHome(config.landscapesRoot, homeDirectory));
+  const placeholders = { DOT_LANDSCAPES: landscapesRoot, LANDSCAPE: config.landscape, FEATURE: FEATURE_DIRECTORY };
+  return {
+    landscape: config.landscape,
+    landscapesRoot,
+    enabled: config.enabled,
+    release: resolveReleaseSource(config.flamencoVersion, config.flamencoRelease),
+    releaseCacheDirectory: path.join(landscapesRoot, ".cache", "flamenco-releases"),
+    featureDirectory: path.join(landscapesRoot, config.landscape, FEATURE_DIRECTORY),
+    ports: { host: config.managerPortHost, container: config.managerPortContainer, bindAddress: config.managerBindAddress },
+    storage: {
+      manager: expandPathTemplate(config.storage, placeholders, homeDirectory),
+      shared: expandPathTemplate(config.sharedStorage, placeholders, homeDirectory),
+    },
+    network: {
+      name: config.network.name ?? defaultNetworkName(config.landscape),
+      alias: config.network.alias,
+      domain: config.network.domain,
+    },
+    baseImage: config.baseImage,
+    timezone: config.timezone,
+    environment: config.environment,
+    logLevel: config.logLevel,
+    managerUser: config.managerUser,
+    restart: config.restart,
+    manager: config.manager,
+    hasMqttPassword,
+  };
+}

@@ -1,0 +1,38 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "./config/settings";
+import { CONFIG_DIGEST_LABEL, managerContainerSpec } from "./render/container";
+
+export interface FlamencoManagerArgs {
+  settings: Settings;
+  imageId: pulumi.Input<string>;
+  configSha256: pulumi.Input<string>;
+  /** Resources the container must wait for: the network, the written config and storage. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The manager container; `pulumi up` waits until its health check passes. */
+export class FlamencoManager extends pulumi.ComponentResource {
+  readonly containerName: pulumi.Output<string>;
+  readonly containerId: pulumi.Output<string>;
+
+  constructor(name: string, args: FlamencoManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openstudiolandscapes:flamenco:Manager", name, {}, opts);
+
+    const spec = managerContainerSpec(args.settings);
+    const container = new docker.Container(
+      name,
+      {
+        ...spec,
+        image: args.imageId,
+        labels: [...spec.labels, { label: CONFIG_DIGEST_LABEL, value: args.configSha256 }],
+      },
+      // The name and host port are fixed, so the old container must go before the new one starts.
+      { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+    );
+    this.containerName = container.name;
+    this.containerId = container.id;
+
+    this.registerOutputs({ containerName: this.containerName, containerId: this.containerId });
+  }
+}

@@ -1,0 +1,72 @@
+import type { LogLevel, Settings } from "../config/settings";
+import { CONTAINER_PATHS, hostConfigFilePath, managerAliases, managerContainerName, managerFqdn } from "./names";
+
+export const LABEL_PREFIX = "org.openstudiolandscapes";
+export const CONFIG_DIGEST_LABEL = `${LABEL_PREFIX}.flamenco.config-sha256`;
+
+const LOG_LEVEL_FLAGS: Record<LogLevel, string[]> = {
+  quiet: ["-quiet"],
+  info: [],
+  debug: ["-debug"],
+  trace: ["-trace"],
+};
+
+export function managerCommand(logLevel: LogLevel): string[] {
+  return [CONTAINER_PATHS.managerBinary, ...LOG_LEVEL_FLAGS[logLevel]];
+}
+
+/**
+ * Health check on `GET /api/v3/version`. Base images such as debian:bookworm-slim have
+ * no curl or wget, so the request is made with bash's /dev/tcp.
+ */
+export function managerHealthcheck(containerPort: number) {
+  const request = `exec 3<>/dev/tcp/127.0.0.1/${containerPort} && printf 'GET /api/v3/version HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
+  return {
+    tests: ["CMD", "bash", "-c", request],
+    interval: "5s",
+    timeout: "3s",
+    startPeriod: "5s",
+    retries: 6,
+  };
+}
+
+/** Seconds `pulumi up` waits for the manager to report healthy before failing. */
+export const MANAGER_WAIT_TIMEOUT_SECONDS = 90;
+
+export function managerEnvironment(settings: Pick<Settings, "timezone" | "environment">): string[] {
+  const extra = Object.keys(settings.environment)
+    .sort()
+    .map((name) => `${name}=${settings.environment[name]}`);
+  return [`TZ=${settings.timezone}`, ...extra];
+}
+
+/**
+ * Every manager container input that follows from the settings alone; the Pulumi layer
+ * adds the image id and the config digest, which are known only at `up`.
+ */
+export function managerContainerSpec(settings: Settings) {
+  return {
+    name: managerContainerName(settings.landscape),
+    hostname: managerFqdn(settings),
+    domainname: settings.network.domain,
+    restart: settings.restart,
+    command: managerCommand(settings.logLevel),
+    envs: managerEnvironment(settings),
+    ports: [{ internal: settings.ports.container, external: settings.ports.host, ip: settings.ports.bindAddress }],
+    volumes: [
+      { hostPath: hostConfigFilePath(settings), containerPath: CONTAINER_PATHS.configFile, readOnly: true },
+      { hostPath: settings.storage.manager, containerPath: CONTAINER_PATHS.storage, readOnly: false },
+      { hostPath: settings.storage.shared, containerPath: CONTAINER_PATHS.sharedStorage, readOnly: false },
+    ],
+    networksAdvanced: [{ name: settings.network.name, aliases: managerAliases(settings) }],
+    healthcheck: managerHealthcheck(settings.ports.container),
+    labels: [
+      { label: `${LABEL_PREFIX}.landscape`, value: settings.landscape },
+      { label: `${LABEL_PREFIX}.feature`, value: "flamenco-manager" },
+    ],
+    wait: true,
+    waitTimeout: MANAGER_WAIT_TIMEOUT_SECONDS,
+  };
+}
+
+export type ManagerContainerSpec = ReturnType<typeof managerContainerSpec>;
