@@ -80,21 +80,32 @@ else
     log "removing stale $pidfile"
     rm -f "$pidfile"
   fi
+  dockerd_pid=""
+  mkdir -p "$(dirname "$DOCKERD_LOG")"
+  touch "$DOCKERD_LOG"
+  log_start=$(( $(wc -l <"$DOCKERD_LOG") + 1 ))
   if [ -s "$pidfile" ]; then
     log "dockerd (pid $(cat "$pidfile")) is running but not answering yet; waiting"
   else
     log "starting dockerd in the background (log: $DOCKERD_LOG)"
-    mkdir -p "$(dirname "$DOCKERD_LOG")"
+    echo "---- engine-setup: starting $DOCKERD at $(date -u +%FT%TZ) ----" >>"$DOCKERD_LOG"
     # setsid + nohup: the daemon must outlive this script and its caller's job control.
     # 9>&- : the daemon must not inherit (and so hold forever) our lock fd.
     setsid nohup "$DOCKERD" >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+    dockerd_pid=$!
   fi
   waited=0
   until engine_answers; do
-    if [ "$waited" -ge "$WAIT_SECS" ]; then
-      echo "engine-setup: ---- last lines of $DOCKERD_LOG ----" >&2
-      tail -n 30 "$DOCKERD_LOG" >&2 2>/dev/null || true
-      die "docker engine did not answer within ${WAIT_SECS}s"
+    reason=""
+    if [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null; then
+      reason="dockerd exited before answering"
+    elif [ "$waited" -ge "$WAIT_SECS" ]; then
+      reason="docker engine did not answer within ${WAIT_SECS}s"
+    fi
+    if [ -n "$reason" ]; then
+      echo "engine-setup: ---- dockerd log ($DOCKERD_LOG), this attempt ----" >&2
+      tail -n "+$log_start" "$DOCKERD_LOG" | tail -n 30 >&2 || true
+      die "$reason"
     fi
     sleep 1
     waited=$((waited + 1))
