@@ -97,7 +97,8 @@ else
   waited=0
   until engine_answers; do
     reason=""
-    if [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null; then
+    if [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null &&
+       ! { [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
       reason="dockerd exited before answering"
     elif [ "$waited" -ge "$WAIT_SECS" ]; then
       reason="docker engine did not answer within ${WAIT_SECS}s"

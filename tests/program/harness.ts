@@ -1,0 +1,219 @@
+/**
+ * Runs the real program (index.ts) under Pulumi's mocks and records every resource it
+ * declares: type, name, inputs, parent and explicit dependencies. Each run loads a fresh
+ * copy of the Pulumi SDK and of the program, so runs do not share state.
+ *
+ * The default resource double answers the way the docker and command providers would,
+ * with ids and outputs derived from the inputs (so a changed input visibly flows on to
+ * dependants, as in a real preview). The engine tests pass their own `newResource`.
+ */
+import * as crypto from "crypto";
+import * as path from "path";
+import type * as PulumiModule from "@pulumi/pulumi";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+const NAMESPACE = "flamenco-landscape";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  /** Top-level input keys that hold a Pulumi secret (their values above are unwrapped). */
+  secretInputs: string[];
+  /** Name of the parent resource, when there is one. */
+  parent?: string;
+  /** Names of the resources listed in `dependsOn`. */
+  dependsOn: string[];
+  /** Options the program set on the resource. */
+  deleteBeforeReplace?: boolean;
+  providerName?: string;
+}
+
+export interface MockedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  provider?: string;
+}
+
+export type ResourceDouble = (resource: MockedResource) => Promise<{ id: string; state: Record<string, unknown> }>;
+
+export interface RunOptions {
+  /** Config keys without namespace; non-string values are passed as JSON, as Pulumi does. */
+  config?: Record<string, unknown>;
+  /** Keys (without namespace) stored as secrets. */
+  secretKeys?: string[];
+  stack?: string;
+  preview?: boolean;
+  newResource?: ResourceDouble;
+}
+
+export interface ProgramRun {
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  ofType(type: string): RecordedResource[];
+  /** The provider resource (not a component) of that name. */
+  named(name: string): RecordedResource;
+}
+
+const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretEnvelope(value: unknown): value is { value: unknown } {
+  return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE;
+}
+
+/** Replaces Pulumi's serialized secret envelopes by their values; reports whether any was found. */
+export function unwrapSecrets(value: unknown): { value: unknown; hadSecret: boolean } {
+  if (isSecretEnvelope(value)) return { value: unwrapSecrets(value.value).value, hadSecret: true };
+  if (Array.isArray(value)) {
+    const items = value.map(unwrapSecrets);
+    return { value: items.map((item) => item.value), hadSecret: items.some((item) => item.hadSecret) };
+  }
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)] as const);
+    return {
+      value: Object.fromEntries(entries.map(([key, inner]) => [key, inner.value])),
+      hadSecret: entries.some(([, inner]) => inner.hadSecret),
+    };
+  }
+  return { value, hadSecret: false };
+}
+
+export function sha256(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** JSON with object keys sorted, so equal inputs give equal text. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
+/** Provider double: outputs follow from inputs, like a provider that really ran them. */
+export const inputDerivedDouble: ResourceDouble = async ({ type, name, inputs }) => {
+  const digest = sha256(stableJson(inputs));
+  switch (type) {
+    case "command:local:Command": {
+      const environment = (inputs.environment ?? {}) as Record<string, string>;
+      const stdout = environment.FLAMENCO_RELEASE_URL
+        ? JSON.stringify({
+            archive: `${environment.FLAMENCO_RELEASE_CACHE_ENTRY}/${environment.FLAMENCO_RELEASE_ARCHIVE}`,
+            sha256: environment.FLAMENCO_RELEASE_SHA256 ?? sha256(environment.FLAMENCO_RELEASE_URL),
+            context: environment.FLAMENCO_IMAGE_CONTEXT,
+            downloaded: true,
+          })
+        : JSON.stringify({ configFile: environment.FLAMENCO_CONFIG_FILE, createdDirectories: [] });
+      return { id: `${name}-${digest.slice(0, 12)}`, state: { ...inputs, stdout, stderr: "" } };
+    }
+    case "docker:index/image:Image":
+      return { id: `${inputs.imageName}`, state: { ...inputs, repoDigest: `sha256:${digest}` } };
+    case "docker:index/network:Network":
+      return { id: `network-${digest.slice(0, 12)}`, state: { ...inputs } };
+    case "docker:index/container:Container":
+      return { id: `container-${digest.slice(0, 12)}`, state: { ...inputs } };
+    default:
+      return { id: `${name}-${digest.slice(0, 12)}`, state: { ...inputs } };
+  }
+};
+
+function configValue(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function resourceName(resource: unknown): string | undefined {
+  const named = resource as { __name?: string } | undefined;
+  return named?.__name;
+}
+
+async function settled<T>(output: PulumiModule.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** Runs index.ts once under mocks; rejects with the program's error (e.g. invalid config). */
+export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+  jest.resetModules();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;
+  const double = options.newResource ?? inputDerivedDouble;
+  const recorded = new Map<string, RecordedResource>();
+  const ordered: RecordedResource[] = [];
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: async (args) => {
+        const raw = (args.inputs ?? {}) as Record<string, unknown>;
+        const inputs = unwrapSecrets(raw).value as Record<string, unknown>;
+        const entry = recorded.get(`${args.type}::${args.name}`);
+        if (entry) {
+          entry.inputs = inputs;
+          entry.secretInputs = Object.keys(raw).filter((key) => unwrapSecrets(raw[key]).hadSecret);
+        }
+        const result = await double({ type: args.type, name: args.name, inputs, provider: args.provider });
+        return { id: result.id, state: result.state };
+      },
+      call: (args) => args.inputs as Record<string, unknown>,
+    },
+    NAMESPACE,
+    options.stack ?? "dev",
+    options.preview ?? false,
+  );
+  const config = Object.fromEntries(
+    Object.entries(options.config ?? {}).map(([key, value]) => [key.includes(":") ? key : `${NAMESPACE}:${key}`, configValue(value)]),
+  );
+  pulumi.runtime.setAllConfig(
+    config,
+    (options.secretKeys ?? []).map((key) => `${NAMESPACE}:${key}`),
+  );
+
+  let exported: Record<string, unknown> = {};
+  let programError: unknown;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      if (args.type === "pulumi:pulumi:Stack") return undefined;
+      const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
+      const entry: RecordedResource = {
+        type: args.type,
+        name: args.name,
+        inputs: {},
+        secretInputs: [],
+        parent: resourceName(args.opts.parent),
+        dependsOn: dependsOn.map(resourceName).filter((name): name is string => name !== undefined),
+        deleteBeforeReplace: (args.opts as PulumiModule.CustomResourceOptions).deleteBeforeReplace,
+        providerName: resourceName((args.opts as PulumiModule.CustomResourceOptions).provider),
+      };
+      recorded.set(`${args.type}::${args.name}`, entry);
+      ordered.push(entry);
+      return undefined;
+    });
+    // A program that throws (invalid config) must fail this run, not the Stack's own
+    // promises, which would surface as an unhandled rejection.
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      exported = require(PROGRAM) as Record<string, unknown>;
+    } catch (error) {
+      programError = error;
+    }
+    return exported;
+  });
+  if (programError !== undefined) throw programError;
+
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exported)) {
+    outputs[key] = pulumi.Output.isInstance(value) ? await settled(value) : value;
+  }
+  return {
+    resources: ordered,
+    outputs,
+    ofType: (type) => ordered.filter((resource) => resource.type === type),
+    named: (name) => {
+      const found = ordered.find((resource) => resource.name === name && !resource.type.startsWith("openstudiolandscapes:"));
+      if (!found) throw new Error(`no resource named ${name}; declared: ${ordered.map((r) => r.name).join(", ")}`);
+      return found;
+    },
+  };
+}

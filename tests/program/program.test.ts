@@ -1,0 +1,305 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, sha256, stableJson } from "./harness";
+
+const ROOT = "/srv/landscapes";
+const BASE = { landscapesRoot: ROOT };
+const CONTAINER = "docker:index/container:Container";
+const COMMAND = "command:local:Command";
+const IMAGE = "docker:index/image:Image";
+const NETWORK = "docker:index/network:Network";
+
+type Inputs = Record<string, unknown>;
+
+function containerOf(run: ProgramRun): Inputs {
+  const containers = run.ofType(CONTAINER);
+  expect(containers).toHaveLength(1);
+  return containers[0].inputs;
+}
+
+/** Names of resources whose inputs differ between two runs: what `pulumi preview` would list. */
+function changedResources(before: ProgramRun, after: ProgramRun): string[] {
+  const key = (resource: RecordedResource) => `${resource.type}::${resource.name}`;
+  const earlier = new Map(before.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
+  const later = new Map(after.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
+  const names = new Set<string>();
+  for (const [id, inputs] of later) if (earlier.get(id) !== inputs) names.add(id.split("::")[1]);
+  for (const id of earlier.keys()) if (!later.has(id)) names.add(id.split("::")[1]);
+  return [...names].sort();
+}
+
+describe("the program with default settings", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram({ config: BASE });
+  });
+
+  test("declares the release, image, network, manager files and manager, under one landscape component", () => {
+    const declared = run.resources.map((resource) => `${resource.type} ${resource.name}`);
+    expect(declared).toEqual([
+      "openstudiolandscapes:flamenco:Landscape dev",
+      "openstudiolandscapes:flamenco:Release dev-release",
+      `${COMMAND} dev-release-fetch`,
+      "openstudiolandscapes:flamenco:ManagerImage dev-image",
+      `${IMAGE} dev-image`,
+      `${NETWORK} dev-network`,
+      "openstudiolandscapes:flamenco:ManagerFiles dev-manager-files",
+      `${COMMAND} dev-manager-files`,
+      "openstudiolandscapes:flamenco:Manager dev-manager",
+      `${CONTAINER} dev-manager`,
+    ]);
+    for (const resource of run.resources.slice(1)) expect(resource.parent).toBeDefined();
+  });
+
+  test("the release command fetches the official archive, verified against the published checksum list", () => {
+    const fetch = run.named("dev-release-fetch").inputs;
+    expect(fetch.create).toBe("node scripts/fetch-release.js");
+    expect(fetch.environment).toMatchObject({
+      FLAMENCO_RELEASE_URL: "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz",
+      FLAMENCO_RELEASE_CHECKSUMS_URL: "https://flamenco.blender.org/downloads/flamenco-3.7.sha256",
+      FLAMENCO_RELEASE_ARCHIVE: "flamenco-3.7-linux-amd64.tar.gz",
+      FLAMENCO_IMAGE_CONTEXT: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context`,
+    });
+    expect(String((fetch.environment as Inputs).FLAMENCO_RELEASE_CACHE_ENTRY)).toMatch(new RegExp(`^${ROOT}/\\.cache/flamenco-releases/[0-9a-f]{16}$`));
+  });
+
+  test("the image is built locally from the staged context with the verified digest, tagged with landscape and version", () => {
+    const image = run.named("dev-image").inputs;
+    expect(image).toMatchObject({
+      imageName: "openstudiolandscapes/flamenco-manager:dev-3.7",
+      skipPush: true,
+      build: {
+        context: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context`,
+        dockerfile: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context/Dockerfile`,
+        platform: "linux/amd64",
+        args: { FLAMENCO_RELEASE_SHA256: sha256("https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz") },
+      },
+    });
+  });
+
+  test("one network per landscape", () => {
+    expect(run.named("dev-network").inputs).toMatchObject({ name: "openstudiolandscapes-dev" });
+  });
+
+  test("the manager files command writes the rendered flamenco-manager.yaml and creates storage", () => {
+    const files = run.named("dev-manager-files").inputs;
+    expect(files.create).toBe("node scripts/write-manager-files.js");
+    expect(files.environment).toEqual({
+      FLAMENCO_CONFIG_FILE: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`,
+      FLAMENCO_STORAGE_DIRECTORIES: JSON.stringify([`${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`, `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`]),
+      FLAMENCO_STORAGE_OWNER: "1000:1000",
+    });
+    const yaml = parse(String(files.stdin)) as Inputs;
+    expect(yaml).toMatchObject({
+      _meta: { version: 3 },
+      listen: ":8080",
+      shared_storage_path: "/app/flamenco-manager-storage-shared",
+      database: "/app/flamenco-manager-storage/flamenco-manager.sqlite",
+    });
+    expect(files.delete).toBeUndefined();
+  });
+
+  test("the manager container: name, hostname, port, mounts, aliases, env, command, health check, wait", () => {
+    const container = containerOf(run);
+    expect(container).toMatchObject({
+      name: "flamenco-manager--dev",
+      hostname: "flamenco-manager.openstudiolandscapes.lan",
+      domainname: "openstudiolandscapes.lan",
+      restart: "always",
+      command: ["/app/flamenco-manager"],
+      envs: ["TZ=UTC"],
+      ports: [{ internal: 8080, external: 8484, ip: "0.0.0.0" }],
+      volumes: [
+        { hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`, containerPath: "/app/flamenco-manager.yaml", readOnly: true },
+        { hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`, containerPath: "/app/flamenco-manager-storage", readOnly: false },
+        { hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`, containerPath: "/app/flamenco-manager-storage-shared", readOnly: false },
+      ],
+      networksAdvanced: [{ name: "openstudiolandscapes-dev", aliases: ["flamenco-manager", "flamenco-manager.openstudiolandscapes.lan"] }],
+      wait: true,
+    });
+    const healthcheck = container.healthcheck as { tests: string[] };
+    expect(healthcheck.tests.join(" ")).toContain("/api/v3/version");
+    expect(healthcheck.tests.join(" ")).not.toMatch(/curl|wget/);
+    expect(container.networkMode).toBeUndefined();
+  });
+
+  test("the container runs the built image by id, is replaced delete-first and waits for network and files", () => {
+    const container = run.named("dev-manager");
+    expect(container.inputs.image).toBe(run.outputs.imageId);
+    expect(String(container.inputs.image)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(container.deleteBeforeReplace).toBe(true);
+    expect(container.dependsOn).toEqual(["dev-network", "dev-manager-files"]);
+  });
+
+  test("a config change replaces the container: it carries the digest of the yaml it mounts", () => {
+    const yaml = String(run.named("dev-manager-files").inputs.stdin);
+    expect(containerOf(run).labels).toContainEqual({ label: "org.openstudiolandscapes.flamenco.config-sha256", value: sha256(yaml) });
+  });
+
+  test("stack outputs", () => {
+    expect(run.outputs).toMatchObject({
+      enabled: true,
+      managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484",
+      managerLocalUrl: "http://127.0.0.1:8484",
+      workerManagerUrl: "http://flamenco-manager:8080",
+      workerCommand: "flamenco-worker -manager http://flamenco-manager.openstudiolandscapes.lan:8484",
+      networkName: "openstudiolandscapes-dev",
+      imageName: "openstudiolandscapes/flamenco-manager:dev-3.7",
+      managerContainerName: "flamenco-manager--dev",
+      configFile: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`,
+      storagePath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`,
+      sharedStoragePath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`,
+    });
+    expect(String(run.outputs.imageId)).toMatch(/^sha256:/);
+  });
+});
+
+describe("determinism", () => {
+  test("the same config twice gives byte-identical inputs", async () => {
+    const first = await runProgram({ config: BASE });
+    const second = await runProgram({ config: BASE });
+    expect(first.resources.map((resource) => stableJson(resource.inputs))).toEqual(second.resources.map((resource) => stableJson(resource.inputs)));
+    expect(stableJson(first.outputs)).toBe(stableJson(second.outputs));
+  });
+
+  test("inputs hold no timestamps and no path of the machine that ran the program", async () => {
+    const run = await runProgram({ config: BASE });
+    const everything = stableJson(run.resources.map((resource) => resource.inputs));
+    expect(everything).not.toMatch(/\b20\d\d-\d\d-\d\dT?\b/);
+    expect(everything).not.toContain(PROJECT_ROOT);
+    expect(everything).not.toContain(process.cwd());
+  });
+});
+
+describe("what a change of one setting touches (the preview diff)", () => {
+  let base: ProgramRun;
+  beforeAll(async () => {
+    base = await runProgram({ config: BASE });
+  });
+
+  test("host port: only the manager container", async () => {
+    const changed = await runProgram({ config: { ...BASE, managerPortHost: 9484 } });
+    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(containerOf(changed).ports).toEqual([{ internal: 8080, external: 9484, ip: "0.0.0.0" }]);
+  });
+
+  test("Flamenco version: the release, the image and the container", async () => {
+    const changed = await runProgram({ config: { ...BASE, flamencoVersion: "3.6" } });
+    expect(changedResources(base, changed)).toEqual(["dev-image", "dev-manager", "dev-release-fetch"]);
+  });
+
+  test("network alias: only the manager container", async () => {
+    const changed = await runProgram({ config: { ...BASE, network: { alias: "farm-manager" } } });
+    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(containerOf(changed).networksAdvanced).toEqual([
+      { name: "openstudiolandscapes-dev", aliases: ["farm-manager", "farm-manager.openstudiolandscapes.lan"] },
+    ]);
+  });
+
+  test("an extra environment variable: only the container", async () => {
+    const changed = await runProgram({ config: { ...BASE, environment: { STUDIO: "north" } } });
+    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(containerOf(changed).envs).toEqual(["TZ=UTC", "STUDIO=north"]);
+  });
+
+  test("a manager setting: the config file and, through its digest, the container", async () => {
+    const changed = await runProgram({ config: { ...BASE, manager: { taskTimeout: "30m" } } });
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-files"]);
+  });
+});
+
+describe("settings that shape the program", () => {
+  test("enabled: false declares no Docker resources and says so", async () => {
+    const run = await runProgram({ config: { ...BASE, enabled: false } });
+    expect(run.resources).toEqual([]);
+    expect(run.outputs.enabled).toBe(false);
+    expect(run.outputs.status).toMatch(/disabled/);
+    expect(run.outputs.managerUrl).toBeUndefined();
+  });
+
+  test("a custom release with its sha256 is fetched from that url and verified against that digest", async () => {
+    const digest = "ab".repeat(32);
+    const run = await runProgram({ config: { ...BASE, flamencoRelease: { url: "file:///mnt/mirror/flamenco-custom.tar.gz", sha256: digest } } });
+    const environment = run.named("dev-release-fetch").inputs.environment as Inputs;
+    expect(environment.FLAMENCO_RELEASE_URL).toBe("file:///mnt/mirror/flamenco-custom.tar.gz");
+    expect(environment.FLAMENCO_RELEASE_SHA256).toBe(digest);
+    expect(environment.FLAMENCO_RELEASE_CHECKSUMS_URL).toBeUndefined();
+    expect((run.named("dev-image").inputs.build as Inputs).args).toEqual({ FLAMENCO_RELEASE_SHA256: digest });
+  });
+
+  test("the log level becomes the manager's flag", async () => {
+    const run = await runProgram({ config: { ...BASE, logLevel: "trace" } });
+    expect(containerOf(run).command).toEqual(["/app/flamenco-manager", "-trace"]);
+  });
+
+  test("the landscape defaults to the stack name", async () => {
+    const run = await runProgram({ config: BASE, stack: "show-42" });
+    expect(containerOf(run).name).toBe("flamenco-manager--show-42");
+  });
+
+  test("the MQTT password stays a secret: only in the (secret) yaml, nowhere in clear", async () => {
+    const run = await runProgram({
+      config: { ...BASE, manager: { mqtt: { broker: "tcp://mqtt.studio.lan:1883", username: "flamenco" } }, mqttPassword: "s3cret-pa55" },
+      secretKeys: ["mqttPassword"],
+    });
+    const files = run.named("dev-manager-files");
+    expect(files.secretInputs).toContain("stdin");
+    expect((parse(String(files.inputs.stdin)) as { mqtt: unknown }).mqtt).toEqual({
+      client: { broker: "tcp://mqtt.studio.lan:1883", username: "flamenco", password: "s3cret-pa55" },
+    });
+    for (const resource of run.resources) {
+      for (const [key, value] of Object.entries(resource.inputs)) {
+        if (JSON.stringify(value).includes("s3cret-pa55")) expect(resource.secretInputs).toContain(key);
+      }
+    }
+    expect(JSON.stringify(run.outputs)).not.toContain("s3cret-pa55");
+  });
+
+  test("an MQTT password stored in plain text is refused before anything is declared", async () => {
+    await expect(runProgram({ config: { ...BASE, mqttPassword: "plain" } })).rejects.toThrow(/mqttPassword.*secret/);
+  });
+});
+
+describe("bad config", () => {
+  test("one error lists every offending key, its value and what it accepts; nothing is declared", async () => {
+    let error: unknown;
+    const declared: string[] = [];
+    try {
+      await runProgram({
+        config: { ...BASE, managerPortHost: 70000, storage: "{DOT_LANDSCAPES}/{LANDSCAPES}/x", network: { domain: "Not A Domain" }, timezone: "Mars/Olympus" },
+        newResource: async ({ type, name }) => {
+          if (type !== "pulumi:pulumi:Stack") declared.push(name);
+          return { id: name, state: {} };
+        },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    const message = String((error as Error).message);
+    expect(message).toMatch(/4 problems/);
+    expect(message).toContain('flamenco-landscape:managerPortHost: got 70000; expected an integer from 1 to 65535');
+    expect(message).toContain('flamenco-landscape:storage: got "{DOT_LANDSCAPES}/{LANDSCAPES}/x"');
+    expect(message).toContain("unknown placeholder {LANDSCAPES}");
+    expect(message).toContain('flamenco-landscape:network.domain: got "Not A Domain"');
+    expect(message).toContain('flamenco-landscape:timezone: got "Mars/Olympus"');
+    expect(declared).toEqual([]);
+  });
+
+  test("a typo in a key name is reported, not ignored", async () => {
+    await expect(runProgram({ config: { ...BASE, managerPortHots: 9000 } })).rejects.toThrow(/flamenco-landscape:managerPortHots: got 9000; expected no such key/);
+  });
+
+  test("a stack name that is not a valid landscape asks for the landscape key", async () => {
+    await expect(runProgram({ config: BASE, stack: "Show_42" })).rejects.toThrow(/landscape: got "Show_42".*stack name is used when landscape is not set/);
+  });
+});
+
+describe("the example stack", () => {
+  test("Pulumi.dev.yaml is a valid, working dev landscape", async () => {
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT }, stack: "dev" });
+    expect(containerOf(run).name).toBe("flamenco-manager--dev");
+    expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
+  });
+});

@@ -1,0 +1,19 @@
+/** A problem the user must fix; the CLI prints the message alone (no stack trace). */
+export class ImportError extends Error {
+  constructor(
+    message: string,
+    /** Process exit code: 1 for a store or stack file problem, 2 for a usage problem. */
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = "ImportError";
+  }
+}
+
+/** Short, single-line rendering of a value for messages and the report. */
+export function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const json = JSON.stringify(value);
+  if (json === undefined) return String(value);
+  return json.length > 100 ? `${json.slice(0, 97)}...` : json;
+}

@@ -1,0 +1,54 @@
+import * as path from "path";
+
+/** The seed's config store: one folder per feature, each with a config.yml. */
+export const STORE_ENVIRONMENT_VARIABLE = "OPENSTUDIOLANDSCAPES__CONFIGSTORE_ROOT";
+export const DEFAULT_STORE = "~/.config/OpenStudioLandscapes/config-store";
+/** The Flamenco feature's folder in the store (the seed's `feature_name`). */
+export const FEATURE_FOLDER = "OpenStudioLandscapes-Flamenco";
+export const CONFIG_FILE_NAME = "config.yml";
+
+export type StoreSource = "--store" | `$${typeof STORE_ENVIRONMENT_VARIABLE}` | "default location";
+
+export interface StoreLocation {
+  /** Absolute store root. */
+  root: string;
+  source: StoreSource;
+}
+
+function expandHome(value: string, homeDirectory: string): string {
+  if (value === "~") return homeDirectory;
+  if (value.startsWith("~/")) return path.join(homeDirectory, value.slice(2));
+  return value;
+}
+
+/**
+ * Where the store is, in the seed's order: `--store`, then
+ * `$OPENSTUDIOLANDSCAPES__CONFIGSTORE_ROOT`, then `~/.config/OpenStudioLandscapes/config-store`.
+ * Relative paths are taken from `cwd`.
+ */
+export function resolveStore(options: {
+  store?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  homeDirectory: string;
+  cwd: string;
+}): StoreLocation {
+  const fromEnvironment = options.env[STORE_ENVIRONMENT_VARIABLE];
+  const [value, source]: [string, StoreSource] =
+    options.store !== undefined && options.store !== ""
+      ? [options.store, "--store"]
+      : fromEnvironment !== undefined && fromEnvironment !== ""
+        ? [fromEnvironment, `$${STORE_ENVIRONMENT_VARIABLE}`]
+        : [DEFAULT_STORE, "default location"];
+  return { root: path.resolve(options.cwd, expandHome(value, options.homeDirectory)), source };
+}
+
+/**
+ * Candidate config files for a store root, best first: `<root>/OpenStudioLandscapes-Flamenco/config.yml`;
+ * also accepted: the feature folder itself, or the config.yml file, given as the store.
+ */
+export function seedConfigCandidates(root: string): string[] {
+  const candidates = [path.join(root, FEATURE_FOLDER, CONFIG_FILE_NAME)];
+  if (path.basename(root) === FEATURE_FOLDER) candidates.push(path.join(root, CONFIG_FILE_NAME));
+  if (path.basename(root) === CONFIG_FILE_NAME && path.basename(path.dirname(root)) === FEATURE_FOLDER) candidates.push(root);
+  return candidates;
+}
