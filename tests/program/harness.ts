@@ -134,6 +134,12 @@ async function settled<T>(output: PulumiModule.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
+/** The SDK's own "drain the RPC queue" step (internal, hence looked up defensively). */
+async function waitForRpcs(pulumi: typeof PulumiModule): Promise<void> {
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  await runtime.waitForRPCs?.().catch(() => undefined);
+}
+
 /** Runs index.ts once under mocks; rejects with the program's error (e.g. invalid config). */
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
   jest.resetModules();
@@ -153,8 +159,17 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
           entry.inputs = inputs;
           entry.secretInputs = Object.keys(raw).filter((key) => unwrapSecrets(raw[key]).hadSecret);
         }
-        const result = await double({ type: args.type, name: args.name, inputs, provider: args.provider });
-        return { id: result.id, state: result.state };
+        try {
+          const result = await double({ type: args.type, name: args.name, inputs, provider: args.provider });
+          return { id: result.id, state: result.state };
+        } catch (error) {
+          // As in `pulumi up`, the first failing resource stops the run: nothing that depends
+          // on it is applied. Its registration is left pending rather than rejected, so the
+          // SDK does not echo the failure through every dependant as unhandled rejections.
+          resourceError ??= error;
+          failRun(error);
+          return new Promise<never>(() => undefined);
+        }
       },
       call: (args) => args.inputs as Record<string, unknown>,
     },
@@ -172,7 +187,12 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
 
   let exported: Record<string, unknown> = {};
   let programError: unknown;
-  await pulumi.runtime.runInPulumiStack(async () => {
+  let resourceError: unknown;
+  let failRun: (error: unknown) => void = () => undefined;
+  const failed = new Promise<void>((resolve) => {
+    failRun = () => resolve();
+  });
+  const stackRun = pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       if (args.type === "pulumi:pulumi:Stack") return undefined;
       const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
@@ -200,7 +220,21 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     }
     return exported;
   });
+  // A failed resource leaves its dependants waiting forever, as the engine would stop the
+  // update there; so the run ends at the first failure or when the stack is done.
+  await Promise.race([
+    stackRun.catch((error: unknown) => {
+      resourceError ??= error;
+    }),
+    failed,
+  ]);
+  // Let the registrations of this run finish (or fail) before the next run replaces the
+  // mocks: the SDK keeps its state in a process-wide store.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([waitForRpcs(pulumi), new Promise((resolve) => (timer = setTimeout(resolve, resourceError === undefined ? 30000 : 1000)))]);
+  clearTimeout(timer);
   if (programError !== undefined) throw programError;
+  if (resourceError !== undefined) throw resourceError;
 
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exported)) {

@@ -295,6 +295,21 @@ describe("bad config", () => {
   });
 });
 
+describe("failures at up", () => {
+  test("a failing step fails the run with its message, and the next run is unaffected", async () => {
+    const failing = runProgram({
+      config: BASE,
+      newResource: async (resource) => {
+        if (resource.type === COMMAND) throw new Error("flamenco release: Download of https://example.invalid failed: HTTP 404 Not Found");
+        return { id: resource.name, state: { ...resource.inputs } };
+      },
+    });
+    await expect(failing).rejects.toThrow(/HTTP 404/);
+    const next = await runProgram({ config: BASE });
+    expect(containerOf(next).name).toBe("flamenco-manager--dev");
+  });
+});
+
 describe("the example stack", () => {
   test("Pulumi.dev.yaml is a valid, working dev landscape", async () => {
     const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };

@@ -171,6 +171,10 @@ describe("parseSettings accepted values", () => {
     expect(settings.release.verification).toEqual({ kind: "sha256", sha256: SHA });
   });
 
+  it.each(["UTC", "Europe/Zurich", "Asia/Kolkata", "Etc/GMT+5", "America/Argentina/Buenos_Aires"])("accepts the time zone %s", (timezone) => {
+    expect(settingsOf({ timezone }).timezone).toBe(timezone);
+  });
+
   it("accepts an IPv6 bind address", () => {
     expect(settingsOf({ managerBindAddress: "::1" }).ports.bindAddress).toBe("::1");
   });
@@ -245,6 +249,14 @@ describe("parseSettings rejects bad config with the key, the value and what it a
     ["timezone that does not exist", { timezone: "Europe/UTC" }, "timezone", "Europe/UTC", "an IANA time zone"],
     ["environment variable with a bad name", { environment: { "MY-VAR": "1" } }, "environment.MY-VAR", "1", "a map of variable names"],
     ["TZ in environment", { environment: { TZ: "Europe/Zurich" } }, "environment.TZ", "Europe/Zurich", "TZ is set by the timezone key"],
+    [
+      // Zone files are looked up case-sensitively (/usr/share/zoneinfo/Europe/Zurich): TZ=europe/zurich silently runs as UTC.
+      "timezone in the wrong letter case",
+      { timezone: "europe/zurich" },
+      "timezone",
+      "europe/zurich",
+      "an IANA time zone",
+    ],
     ["unknown logLevel", { logLevel: "verbose" }, "logLevel", "verbose", "one of quiet, info, debug, trace"],
     ["managerUser given as a name", { managerUser: "flamenco" }, "managerUser", "flamenco", 'a numeric "uid" or "uid:gid"'],
     ["unknown restart policy", { restart: "sometimes" }, "restart", "sometimes", "one of no, on-failure, always, unless-stopped"],
@@ -305,6 +317,16 @@ describe("parseSettings rejects bad config with the key, the value and what it a
     expect(error.message).not.toContain(password);
     expect(JSON.stringify(error.problems)).not.toContain(password);
     expect(lineFor(error, "manager.mqtt.password")).toContain("pulumi config set --secret mqttPassword");
+  });
+
+  it("never echoes a password nested in the value of a misplaced key", () => {
+    // mqtt belongs under manager; a top-level mqtt object is an unknown key whose whole value is reported.
+    const password = "hunter2-nested-secret";
+    const error = configErrorOf({ mqtt: { broker: "tcp://mqtt.lan:1883", password } });
+    expect(error.problems.map((problem) => problem.key)).toEqual([`${PROJECT}:mqtt`]);
+    expect(lineFor(error, "mqtt")).toContain("no such key");
+    expect(error.message).not.toContain(password);
+    expect(JSON.stringify(error.problems)).not.toContain(password);
   });
 
   it("refuses an mqttPassword that is not stored as a secret and never echoes it", () => {

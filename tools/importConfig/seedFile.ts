@@ -22,8 +22,9 @@ export function parseSeedConfig(text: string, file: string): SeedConfig {
     const position = lineCounter.linePos(error.pos[0]);
     const where = `line ${position.line}, column ${position.col}`;
     const count = document.errors.length;
+    const key = error.code === "DUPLICATE_KEY" ? /^\s*([^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1] : undefined;
     throw new ImportError(
-      `${file}: not valid YAML at ${where}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` +
+      `${file}: not valid YAML at ${where}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}${key ? ` (key ${key})` : ""}` +
         (count > 1 ? ` (and ${count - 1} more YAML error${count > 2 ? "s" : ""})` : "") +
         ". Nothing was written.",
     );

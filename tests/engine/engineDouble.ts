@@ -1,0 +1,319 @@
+/**
+ * STAND-IN for the Pulumi docker and command providers, which cannot be installed here.
+ *
+ * Used as the `newResource` of Pulumi's mocks, it applies each resource the real program
+ * declares to a real Docker engine and returns real ids and outputs, so dependent inputs
+ * carry real values. It honours only the input fields listed in HONOURED_FIELDS and fails
+ * on any other field the program sets, so it cannot silently drift from the program.
+ *
+ * Like the Pulumi engine between two `pulumi up`s, it remembers what it applied: an
+ * unchanged resource is left alone, a changed command runs again, a changed image is
+ * rebuilt and a changed container is replaced (old one removed first). `destroy()` removes
+ * what it created, in reverse order, except host directories (commands have no delete).
+ */
+import { execFile, spawn } from "child_process";
+import Docker from "dockerode";
+import { PROJECT_ROOT, stableJson } from "../program/harness";
+import type { MockedResource } from "../program/harness";
+
+const DOCKER_CLI = "/usr/bin/docker";
+
+/** Every input field the double implements, per resource type ("a.b" for nested, "a[]" for list items). */
+export const HONOURED_FIELDS: Record<string, readonly string[]> = {
+  "command:local:Command": ["create", "environment", "stdin", "dir"],
+  "docker:index/image:Image": ["imageName", "skipPush", "buildOnPreview", "build", "build.context", "build.dockerfile", "build.args", "build.platform"],
+  "docker:index/network:Network": ["name", "labels", "labels[].label", "labels[].value"],
+  "docker:index/container:Container": [
+    "name",
+    "image",
+    "hostname",
+    "domainname",
+    "restart",
+    "command",
+    "envs",
+    "ports",
+    "ports[].internal",
+    "ports[].external",
+    "ports[].ip",
+    "volumes",
+    "volumes[].hostPath",
+    "volumes[].containerPath",
+    "volumes[].readOnly",
+    "networksAdvanced",
+    "networksAdvanced[].name",
+    "networksAdvanced[].aliases",
+    "healthcheck",
+    "healthcheck.tests",
+    "healthcheck.interval",
+    "healthcheck.timeout",
+    "healthcheck.startPeriod",
+    "healthcheck.retries",
+    "labels",
+    "labels[].label",
+    "labels[].value",
+    "wait",
+    "waitTimeout",
+  ],
+};
+
+/** Field paths present in `inputs` (objects descend, lists of objects descend as `[]`). */
+export function fieldPaths(inputs: Record<string, unknown>, prefix = ""): string[] {
+  const paths: string[] = [];
+  for (const [key, value] of Object.entries(inputs)) {
+    if (value === undefined) continue;
+    const here = `${prefix}${key}`;
+    paths.push(here);
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (item && typeof item === "object" && !Array.isArray(item)) paths.push(...fieldPaths(item as Record<string, unknown>, `${here}[].`));
+      }
+    } else if (value && typeof value === "object" && !(key === "args" || key === "environment")) {
+      paths.push(...fieldPaths(value as Record<string, unknown>, `${here}.`));
+    }
+  }
+  return [...new Set(paths)];
+}
+
+export function assertHonoured(type: string, name: string, inputs: Record<string, unknown>): void {
+  const honoured = HONOURED_FIELDS[type];
+  if (!honoured) throw new Error(`engine double: resource type ${type} (${name}) is not implemented`);
+  const unknown = fieldPaths(inputs).filter((field) => !honoured.includes(field));
+  if (unknown.length > 0) throw new Error(`engine double: ${type} ${name} sets input fields the double does not implement: ${unknown.join(", ")}`);
+}
+
+/** Go duration ("5s", "1m30s", "500ms") in nanoseconds, as the Engine API wants. */
+export function durationNanoseconds(value: string): number {
+  const units: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)/g)) total += Number(match[1]) * units[match[2]];
+  return Math.round(total);
+}
+
+/** True when every build step after FROM came from BuildKit's cache (plain progress output). */
+export function buildWasFullyCached(log: string): boolean {
+  const stepIds = [...log.matchAll(/^#(\d+) \[[^\]]*\d+\/\d+\] (?!FROM)/gm)].map((match) => match[1]);
+  const cached = new Set([...log.matchAll(/^#(\d+) CACHED$/gm)].map((match) => match[1]));
+  return stepIds.length > 0 && stepIds.every((id) => cached.has(id));
+}
+
+interface Applied {
+  type: string;
+  name: string;
+  inputsJson: string;
+  id: string;
+  state: Record<string, unknown>;
+}
+
+export interface CommandRun {
+  name: string;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ImageBuild {
+  name: string;
+  imageName: string;
+  log: string;
+  /** True when every build step came from the build cache. */
+  fullyCached: boolean;
+}
+
+function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ stdout, stderr, code: code ?? 1 }));
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+
+export function dockerCli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(DOCKER_CLI, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`docker ${args.join(" ")} failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+export interface EngineDoubleOptions {
+  /** Docker Engine API client; defaults to the local socket. */
+  docker?: Docker;
+  /** Extra environment for commands (never secrets of the tests). */
+  log?: (line: string) => void;
+}
+
+export class EngineDouble {
+  readonly docker: Docker;
+  readonly commandRuns: CommandRun[] = [];
+  readonly imageBuilds: ImageBuild[] = [];
+  private readonly applied = new Map<string, Applied>();
+  private readonly creationOrder: string[] = [];
+  private readonly log: (line: string) => void;
+
+  constructor(options: EngineDoubleOptions = {}) {
+    this.docker = options.docker ?? new Docker({ socketPath: "/var/run/docker.sock" });
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** The `newResource` to give Pulumi's mocks. */
+  readonly newResource = async (resource: MockedResource): Promise<{ id: string; state: Record<string, unknown> }> => {
+    if (resource.type === "pulumi:pulumi:Stack" || resource.type.startsWith("openstudiolandscapes:")) {
+      return { id: resource.name, state: {} };
+    }
+    assertHonoured(resource.type, resource.name, resource.inputs);
+    const key = `${resource.type}::${resource.name}`;
+    const inputsJson = stableJson(resource.inputs);
+    const previous = this.applied.get(key);
+    if (previous && previous.inputsJson === inputsJson) return { id: previous.id, state: previous.state };
+
+    let result: { id: string; state: Record<string, unknown> };
+    switch (resource.type) {
+      case "command:local:Command":
+        result = await this.runCommand(resource);
+        break;
+      case "docker:index/image:Image":
+        result = await this.buildImage(resource);
+        break;
+      case "docker:index/network:Network":
+        if (previous) await this.removeNetwork(previous.id);
+        result = await this.createNetwork(resource);
+        break;
+      case "docker:index/container:Container":
+        // The program marks the manager deleteBeforeReplace: its name and port are fixed.
+        if (previous) await this.removeContainer(previous.id);
+        result = await this.createContainer(resource);
+        break;
+      default:
+        throw new Error(`engine double: resource type ${resource.type} is not implemented`);
+    }
+    if (!previous) this.creationOrder.push(key);
+    this.applied.set(key, { type: resource.type, name: resource.name, inputsJson, ...result });
+    return result;
+  };
+
+  /** Id of what the double applied for that resource, if anything. */
+  appliedId(type: string, name: string): string | undefined {
+    return this.applied.get(`${type}::${name}`)?.id;
+  }
+
+  private async runCommand({ name, inputs }: MockedResource) {
+    const create = String(inputs.create);
+    const environment = (inputs.environment ?? {}) as Record<string, string>;
+    const cwd = typeof inputs.dir === "string" ? inputs.dir : PROJECT_ROOT;
+    this.log(`command ${name}: ${create}`);
+    const result = await run("/bin/sh", ["-c", create], { cwd, env: { ...process.env, ...environment }, stdin: typeof inputs.stdin === "string" ? inputs.stdin : undefined });
+    this.commandRuns.push({ name, stdout: result.stdout, stderr: result.stderr });
+    if (result.code !== 0) {
+      throw new Error(`command ${name} failed with exit code ${result.code}: ${result.stderr.trim()}`);
+    }
+    return { id: `${name}`, state: { ...inputs, stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") } };
+  }
+
+  private async buildImage({ name, inputs }: MockedResource) {
+    const build = inputs.build as { context: string; dockerfile?: string; args?: Record<string, string>; platform?: string };
+    const imageName = String(inputs.imageName);
+    const args = ["build", "--progress=plain", "-t", imageName];
+    if (build.dockerfile) args.push("-f", build.dockerfile);
+    if (build.platform) args.push("--platform", build.platform);
+    for (const [key, value] of Object.entries(build.args ?? {})) args.push("--build-arg", `${key}=${value}`);
+    args.push(build.context);
+    this.log(`image ${name}: docker ${args.join(" ")}`);
+    const result = await run(DOCKER_CLI, args, { env: { ...process.env, DOCKER_BUILDKIT: "1" } });
+    if (result.code !== 0) throw new Error(`image ${name}: docker build failed:\n${result.stderr.slice(-4000)}`);
+    const log = result.stderr + result.stdout;
+    const fullyCached = buildWasFullyCached(log);
+    this.imageBuilds.push({ name, imageName, log, fullyCached });
+    const id = (await dockerCli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
+    return { id: imageName, state: { ...inputs, repoDigest: id, imageName, platform: build.platform } };
+  }
+
+  private async createNetwork({ inputs }: MockedResource) {
+    const labels = Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]));
+    const network = await this.docker.createNetwork({ Name: String(inputs.name), Labels: labels, CheckDuplicate: true });
+    return { id: network.id, state: { ...inputs } };
+  }
+
+  private async createContainer({ name, inputs }: MockedResource) {
+    const ports = (inputs.ports ?? []) as { internal: number; external?: number; ip?: string }[];
+    const volumes = (inputs.volumes ?? []) as { hostPath: string; containerPath: string; readOnly?: boolean }[];
+    const networks = (inputs.networksAdvanced ?? []) as { name: string; aliases?: string[] }[];
+    const healthcheck = inputs.healthcheck as { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number } | undefined;
+    const labels = Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]));
+    const [firstNetwork, ...otherNetworks] = networks;
+    const container = await this.docker.createContainer({
+      name: inputs.name as string | undefined,
+      Image: String(inputs.image),
+      Hostname: inputs.hostname as string | undefined,
+      Domainname: inputs.domainname as string | undefined,
+      Cmd: inputs.command as string[] | undefined,
+      Env: inputs.envs as string[] | undefined,
+      Labels: labels,
+      ExposedPorts: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, {}])),
+      Healthcheck: healthcheck && {
+        Test: healthcheck.tests,
+        Interval: healthcheck.interval ? durationNanoseconds(healthcheck.interval) : undefined,
+        Timeout: healthcheck.timeout ? durationNanoseconds(healthcheck.timeout) : undefined,
+        StartPeriod: healthcheck.startPeriod ? durationNanoseconds(healthcheck.startPeriod) : undefined,
+        Retries: healthcheck.retries,
+      },
+      HostConfig: {
+        Binds: volumes.map((volume) => `${volume.hostPath}:${volume.containerPath}:${volume.readOnly ? "ro" : "rw"}`),
+        PortBindings: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, [{ HostIp: port.ip ?? "", HostPort: String(port.external ?? "") }]])),
+        RestartPolicy: inputs.restart ? { Name: String(inputs.restart) } : undefined,
+        NetworkMode: firstNetwork?.name,
+      },
+      NetworkingConfig: firstNetwork ? { EndpointsConfig: { [firstNetwork.name]: { Aliases: firstNetwork.aliases } } } : undefined,
+    });
+    for (const network of otherNetworks) {
+      await this.docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
+    }
+    await container.start();
+    if (inputs.wait === true) await this.waitHealthy(name, container, Number(inputs.waitTimeout ?? 60));
+    const inspected = await container.inspect();
+    return { id: container.id, state: { ...inputs, name: inspected.Name.replace(/^\//, "") } };
+  }
+
+  /** Like the provider's `wait`: healthy within the timeout, or the up fails with the logs. */
+  private async waitHealthy(name: string, container: Docker.Container, timeoutSeconds: number): Promise<void> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const state = (await container.inspect()).State;
+      if (state.Health?.Status === "healthy") return;
+      if (!state.Running || state.Health?.Status === "unhealthy" || Date.now() > deadline) {
+        const logs = (await container.logs({ stdout: true, stderr: true, tail: 50 })).toString("utf8");
+        throw new Error(`container ${name} did not become healthy (status ${state.Health?.Status ?? state.Status}); last logs:\n${logs}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).remove({ force: true, v: false }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+  }
+
+  private async removeNetwork(id: string): Promise<void> {
+    await this.docker.getNetwork(id).remove().catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+  }
+
+  /** `pulumi destroy`: removes containers, networks and images it created; commands delete nothing. */
+  async destroy(): Promise<void> {
+    for (const key of [...this.creationOrder].reverse()) {
+      const entry = this.applied.get(key);
+      if (!entry) continue;
+      if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.id);
+      if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.id);
+      if (entry.type === "docker:index/image:Image") await dockerCli(["image", "rm", "--force", entry.id]).catch(() => undefined);
+      this.applied.delete(key);
+    }
+    this.creationOrder.length = 0;
+  }
+}

@@ -1,0 +1,74 @@
+/** Shared set-up of the engine tests: the engine check, the fixture release, free ports. */
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { dockerCli } from "./engineDouble";
+import { buildFixtureRelease, FixtureRelease, ServedDirectory, serveDirectory } from "./fixture/release";
+
+export const FIXTURE_VERSION = "3.7";
+/** Label every test resource carries, so leftovers of an aborted run can be found. */
+export const TEST_LANDSCAPE_PREFIX = "enginetest";
+
+/** Fails loudly when no engine answers: engine tests must never skip silently. */
+export async function requireEngine(): Promise<void> {
+  try {
+    await dockerCli(["info", "--format", "{{.ServerVersion}}"]);
+  } catch (error) {
+    throw new Error(`No Docker engine answers; run "bash scripts/engine-setup.sh" first.\n${String(error)}`);
+  }
+  const images = await dockerCli(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]);
+  if (!images.split("\n").includes("debian:bookworm-slim")) {
+    throw new Error('The base image debian:bookworm-slim is missing; run "bash scripts/engine-setup.sh" first.');
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export interface ServedRelease {
+  release: FixtureRelease;
+  served: ServedDirectory;
+  directory: string;
+  /** URL of the archive, named like an official one so its checksum list is found beside it. */
+  archiveUrl: string;
+  archiveRequests(): number;
+  checksumRequests(): number;
+}
+
+export async function serveFixtureRelease(version: string = FIXTURE_VERSION): Promise<ServedRelease> {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-fixture-release-"));
+  const release = await buildFixtureRelease(directory, version);
+  const served = await serveDirectory(directory);
+  const archiveName = path.basename(release.tarballPath);
+  return {
+    release,
+    served,
+    directory,
+    archiveUrl: `${served.url}/${archiveName}`,
+    archiveRequests: () => served.requests.filter((request) => request.endsWith(archiveName)).length,
+    checksumRequests: () => served.requests.filter((request) => request.endsWith(".sha256")).length,
+  };
+}
+
+/** GET over loopback; returns status and body. */
+export async function httpGet(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+/** Removes containers and networks left by an aborted earlier run of the tests. */
+export async function removeLeftovers(): Promise<void> {
+  const containers = (await dockerCli(["ps", "-aq", "--filter", `name=flamenco-manager--${TEST_LANDSCAPE_PREFIX}`])).split("\n").filter(Boolean);
+  if (containers.length > 0) await dockerCli(["rm", "-f", ...containers]);
+  const networks = (await dockerCli(["network", "ls", "-q", "--filter", `name=openstudiolandscapes-${TEST_LANDSCAPE_PREFIX}`])).split("\n").filter(Boolean);
+  for (const network of networks) await dockerCli(["network", "rm", network]).catch(() => undefined);
+}

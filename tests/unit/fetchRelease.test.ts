@@ -1,0 +1,483 @@
+import * as childProcess from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { pathToFileURL } from "url";
+import * as zlib from "zlib";
+import fetchRelease = require("../../scripts/fetch-release");
+import { parseSettings } from "../../components/config/settings";
+import { parseFetchedRelease, releaseCommandEnvironment } from "../../components/render/commands";
+import { renderDockerfile } from "../../components/render/dockerfile";
+import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
+
+const { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, ARCHIVE_IN_CONTEXT } = fetchRelease;
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const VERSION = "3.7";
+const ARCHIVE_NAME = `flamenco-${VERSION}-linux-amd64.tar.gz`;
+const LIST_NAME = `flamenco-${VERSION}.sha256`;
+
+function sha256(content: Buffer | string): string {
+  return crypto.createHash("sha256").update(content).digest("hex");
+}
+
+/** A small gzip file standing in for the release archive. */
+function makeArchive(label: string): Buffer {
+  return zlib.gzipSync(Buffer.from(`flamenco-${VERSION}-linux-amd64/flamenco-manager stand-in ${label}\n`.repeat(200)));
+}
+
+function checksumList(entries: Record<string, Buffer>): string {
+  return Object.entries(entries)
+    .map(([name, content]) => `${sha256(content)}  ${name}\n`)
+    .join("");
+}
+
+/** Every file and directory below `root`, relative to it, sorted. */
+function tree(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[]).map(String).sort();
+}
+
+// --- a local HTTP server on 127.0.0.1 only -----------------------------------------------
+
+interface Route {
+  status: number;
+  body: Buffer | string;
+  /** Announce the whole body but send only this many bytes, then drop the connection. */
+  truncateAt?: number;
+}
+
+const routes = new Map<string, Route>();
+const hits = new Map<string, number>();
+let server: http.Server;
+let baseUrl: string;
+
+function serve(urlPath: string, body: Buffer | string, status = 200): string {
+  routes.set(urlPath, { status, body });
+  return `${baseUrl}${urlPath}`;
+}
+
+function hitsOf(urlPath: string): number {
+  return hits.get(urlPath) ?? 0;
+}
+
+function totalHits(): number {
+  return [...hits.values()].reduce((sum, count) => sum + count, 0);
+}
+
+beforeAll(async () => {
+  server = http.createServer((request, response) => {
+    const urlPath = request.url ?? "/";
+    hits.set(urlPath, hitsOf(urlPath) + 1);
+    const route = routes.get(urlPath);
+    if (!route) {
+      response.writeHead(404, { "content-type": "text/plain" });
+      response.end("not found");
+      return;
+    }
+    const body = Buffer.from(route.body);
+    response.writeHead(route.status, { "content-type": "application/octet-stream", "content-length": body.length });
+    if (route.truncateAt !== undefined) {
+      response.write(body.subarray(0, route.truncateAt), () => response.destroy());
+      return;
+    }
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+let tmp: string;
+let logs: string[];
+const log = (line: string) => {
+  logs.push(line);
+};
+
+beforeEach(() => {
+  routes.clear();
+  hits.clear();
+  logs = [];
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-fetch-test-"));
+});
+
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Serves a good archive and its checksum list under /<dir>/. */
+function publishRelease(dir: string, archive = makeArchive(dir)) {
+  const archiveUrl = serve(`/${dir}/${ARCHIVE_NAME}`, archive);
+  const checksumsUrl = serve(
+    `/${dir}/${LIST_NAME}`,
+    checksumList({ [`flamenco-${VERSION}-windows-amd64.zip`]: Buffer.from("other"), [ARCHIVE_NAME]: archive }),
+  );
+  return { archive, archiveUrl, checksumsUrl, archivePath: `/${dir}/${ARCHIVE_NAME}`, listPath: `/${dir}/${LIST_NAME}` };
+}
+
+function cacheEntryIn(root: string, key = "0123456789abcdef"): string {
+  return path.join(root, "cache", key);
+}
+
+// --- ensureArchive -------------------------------------------------------------------------
+
+describe("ensureArchive with the published checksum list", () => {
+  it("downloads and verifies once, then reuses the cache without any request", async () => {
+    const release = publishRelease("v1");
+    const cacheEntry = cacheEntryIn(tmp);
+    const request = { url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl: release.checksumsUrl };
+
+    const first = await ensureArchive(request, log);
+    expect(first).toEqual({ archive: path.join(cacheEntry, ARCHIVE_NAME), sha256: sha256(release.archive), downloaded: true });
+    expect(fs.readFileSync(first.archive).equals(release.archive)).toBe(true);
+    expect(hitsOf(release.archivePath)).toBe(1);
+    expect(hitsOf(release.listPath)).toBe(1);
+    expect(totalHits()).toBe(2);
+
+    const second = await ensureArchive(request, log);
+    expect(second).toEqual({ ...first, downloaded: false });
+    expect(totalHits()).toBe(2);
+  });
+
+  it("rejects a tampered archive naming url, expected and actual digest, and caches nothing", async () => {
+    const good = makeArchive("good");
+    const tampered = makeArchive("tampered");
+    const archiveUrl = serve(`/t/${ARCHIVE_NAME}`, tampered);
+    const checksumsUrl = serve(`/t/${LIST_NAME}`, checksumList({ [ARCHIVE_NAME]: good }));
+    const cacheEntry = cacheEntryIn(tmp);
+
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl }, log);
+    await expect(attempt).rejects.toThrow(archiveUrl);
+    await attempt.catch((error: Error) => {
+      expect(error.message).toContain(sha256(good));
+      expect(error.message).toContain(sha256(tampered));
+    });
+    expect(fs.existsSync(cacheEntry)).toBe(false);
+    // No partial download is left anywhere.
+    expect(tree(tmp).filter((entry) => entry !== "cache")).toEqual([]);
+  });
+
+  it("re-downloads a cache entry whose archive changed after caching", async () => {
+    const release = publishRelease("v2");
+    const cacheEntry = cacheEntryIn(tmp);
+    const request = { url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl: release.checksumsUrl };
+    const first = await ensureArchive(request, log);
+
+    fs.appendFileSync(first.archive, "corruption");
+    const again = await ensureArchive(request, log);
+    expect(again.downloaded).toBe(true);
+    expect(again.sha256).toBe(sha256(release.archive));
+    expect(fs.readFileSync(again.archive).equals(release.archive)).toBe(true);
+    expect(hitsOf(release.archivePath)).toBe(2);
+
+    // And the repaired entry is used from the cache again.
+    const third = await ensureArchive(request, log);
+    expect(third.downloaded).toBe(false);
+    expect(hitsOf(release.archivePath)).toBe(2);
+  });
+
+  it("fails clearly when the checksum list has no entry for the archive", async () => {
+    const archive = makeArchive("x");
+    const archiveUrl = serve(`/m/${ARCHIVE_NAME}`, archive);
+    const checksumsUrl = serve(`/m/${LIST_NAME}`, checksumList({ "flamenco-3.7-macos-arm64.zip": archive }));
+    const cacheEntry = cacheEntryIn(tmp);
+
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl }, log);
+    await expect(attempt).rejects.toThrow(checksumsUrl);
+    await expect(attempt).rejects.toThrow(`no entry for ${ARCHIVE_NAME}`);
+    expect(hitsOf(`/m/${ARCHIVE_NAME}`)).toBe(0);
+    expect(fs.existsSync(cacheEntry)).toBe(false);
+  });
+
+  it("fails with the url and the HTTP status when the archive is missing", async () => {
+    const archiveUrl = `${baseUrl}/missing/${ARCHIVE_NAME}`;
+    const checksumsUrl = serve(`/missing/${LIST_NAME}`, checksumList({ [ARCHIVE_NAME]: makeArchive("y") }));
+    const cacheEntry = cacheEntryIn(tmp);
+
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl }, log);
+    await expect(attempt).rejects.toThrow(archiveUrl);
+    await expect(attempt).rejects.toThrow(/\b404\b/);
+    expect(fs.existsSync(cacheEntry)).toBe(false);
+    expect(tree(tmp).filter((entry) => entry !== "cache")).toEqual([]);
+  });
+
+  it("fails with the url and the HTTP status when the checksum list is missing", async () => {
+    const archiveUrl = serve(`/nolist/${ARCHIVE_NAME}`, makeArchive("z"));
+    const checksumsUrl = `${baseUrl}/nolist/${LIST_NAME}`;
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl }, log);
+    await expect(attempt).rejects.toThrow(checksumsUrl);
+    await expect(attempt).rejects.toThrow(/\b404\b/);
+  });
+
+  it("leaves nothing behind when the connection drops mid-download", async () => {
+    const archive = makeArchive("dropped");
+    const archivePath = `/drop/${ARCHIVE_NAME}`;
+    routes.set(archivePath, { status: 200, body: archive, truncateAt: Math.floor(archive.length / 2) });
+    const cacheEntry = cacheEntryIn(tmp);
+    const attempt = ensureArchive({ url: `${baseUrl}${archivePath}`, archiveName: ARCHIVE_NAME, cacheEntry, sha256: sha256(archive) }, log);
+    await expect(attempt).rejects.toThrow();
+    expect(fs.existsSync(cacheEntry)).toBe(false);
+    expect(tree(tmp).filter((entry) => entry !== "cache")).toEqual([]);
+  });
+
+  it("fails with the url and status on a server error", async () => {
+    const archiveUrl = serve(`/broken/${ARCHIVE_NAME}`, "oops", 500);
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "a".repeat(64) }, log);
+    await expect(attempt).rejects.toThrow(archiveUrl);
+    await expect(attempt).rejects.toThrow(/\b500\b/);
+    expect(fs.existsSync(cacheEntryIn(tmp))).toBe(false);
+  });
+});
+
+describe("ensureArchive with an explicit sha256", () => {
+  it("verifies against it without fetching any checksum list, in either letter case", async () => {
+    const archive = makeArchive("explicit");
+    const archiveUrl = serve(`/e/custom-build.tar.gz`, archive);
+    const cacheEntry = cacheEntryIn(tmp);
+    const request = { url: archiveUrl, archiveName: "custom-build.tar.gz", cacheEntry, sha256: sha256(archive).toUpperCase() };
+
+    const first = await ensureArchive(request, log);
+    expect(first).toEqual({ archive: path.join(cacheEntry, "custom-build.tar.gz"), sha256: sha256(archive), downloaded: true });
+    expect(totalHits()).toBe(1);
+
+    const second = await ensureArchive(request, log);
+    expect(second.downloaded).toBe(false);
+    expect(totalHits()).toBe(1);
+  });
+
+  it("rejects an archive that does not match it and caches nothing", async () => {
+    const archive = makeArchive("real");
+    const archiveUrl = serve(`/e2/${ARCHIVE_NAME}`, archive);
+    const wrong = "b".repeat(64);
+    const cacheEntry = cacheEntryIn(tmp);
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, sha256: wrong }, log);
+    await expect(attempt).rejects.toThrow(wrong);
+    await expect(attempt).rejects.toThrow(sha256(archive));
+    expect(fs.existsSync(cacheEntry)).toBe(false);
+    expect(tree(tmp).filter((entry) => entry !== "cache")).toEqual([]);
+  });
+});
+
+describe("ensureArchive from local sources", () => {
+  function mirror(archive: Buffer): { archiveFile: string; listFile: string } {
+    const dir = path.join(tmp, "mirror");
+    fs.mkdirSync(dir);
+    const archiveFile = path.join(dir, ARCHIVE_NAME);
+    const listFile = path.join(dir, LIST_NAME);
+    fs.writeFileSync(archiveFile, archive);
+    fs.writeFileSync(listFile, checksumList({ [ARCHIVE_NAME]: archive }));
+    return { archiveFile, listFile };
+  }
+
+  it("copies a file:// archive verified by a file:// checksum list", async () => {
+    const archive = makeArchive("file-url");
+    const { archiveFile, listFile } = mirror(archive);
+    const cacheEntry = cacheEntryIn(tmp);
+    const result = await ensureArchive(
+      { url: pathToFileURL(archiveFile).href, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl: pathToFileURL(listFile).href },
+      log,
+    );
+    expect(result).toEqual({ archive: path.join(cacheEntry, ARCHIVE_NAME), sha256: sha256(archive), downloaded: true });
+    expect(fs.readFileSync(result.archive).equals(archive)).toBe(true);
+    expect(totalHits()).toBe(0);
+  });
+
+  it("copies an archive given as an absolute path with a sha256", async () => {
+    const archive = makeArchive("abs-path");
+    const { archiveFile } = mirror(archive);
+    const cacheEntry = cacheEntryIn(tmp);
+    const result = await ensureArchive({ url: archiveFile, archiveName: ARCHIVE_NAME, cacheEntry, sha256: sha256(archive) }, log);
+    expect(result.downloaded).toBe(true);
+    expect(fs.readFileSync(result.archive).equals(archive)).toBe(true);
+    // The source is left in place.
+    expect(fs.readFileSync(archiveFile).equals(archive)).toBe(true);
+  });
+
+  it("names a local file that does not exist", async () => {
+    const missing = path.join(tmp, "nowhere", ARCHIVE_NAME);
+    const attempt = ensureArchive({ url: missing, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "c".repeat(64) }, log);
+    await expect(attempt).rejects.toThrow(missing);
+    expect(fs.existsSync(cacheEntryIn(tmp))).toBe(false);
+  });
+});
+
+// --- stageContext ---------------------------------------------------------------------------
+
+describe("stageContext", () => {
+  function cachedArchive(label: string): { file: string; content: Buffer } {
+    const content = makeArchive(label);
+    const file = path.join(tmp, `${label}.tar.gz`);
+    fs.writeFileSync(file, content);
+    return { file, content };
+  }
+
+  it("stages exactly the Dockerfile and the archive, under the name the Dockerfile copies", async () => {
+    expect(ARCHIVE_IN_CONTEXT).toBe(RELEASE_ARCHIVE_IN_CONTEXT);
+    const { file, content } = cachedArchive("a");
+    const context = path.join(tmp, "feature", "image-context");
+    await stageContext(file, context, "FROM scratch\n", log);
+
+    expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
+    expect(fs.readFileSync(path.join(context, "Dockerfile"), "utf8")).toBe("FROM scratch\n");
+    expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(content)).toBe(true);
+    // No staging or previous directories are left beside it.
+    expect(fs.readdirSync(path.join(tmp, "feature"))).toEqual(["image-context"]);
+  });
+
+  it("replaces an old context completely", async () => {
+    const context = path.join(tmp, "feature", "image-context");
+    fs.mkdirSync(context, { recursive: true });
+    fs.writeFileSync(path.join(context, "Dockerfile"), "FROM old\n");
+    fs.writeFileSync(path.join(context, "flamenco-release.tar.gz"), "old archive");
+    fs.writeFileSync(path.join(context, "stale.txt"), "left over");
+
+    const { file, content } = cachedArchive("b");
+    await stageContext(file, context, "FROM new\n", log);
+
+    expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
+    expect(fs.readFileSync(path.join(context, "Dockerfile"), "utf8")).toBe("FROM new\n");
+    expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(content)).toBe(true);
+    expect(fs.readdirSync(path.join(tmp, "feature"))).toEqual(["image-context"]);
+  });
+
+  it("replaces the archive when only the archive changed", async () => {
+    const context = path.join(tmp, "image-context");
+    const first = cachedArchive("first");
+    await stageContext(first.file, context, "FROM same\n", log);
+    const second = cachedArchive("second");
+    await stageContext(second.file, context, "FROM same\n", log);
+    expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(second.content)).toBe(true);
+  });
+
+  it("leaves an up-to-date context as it is", async () => {
+    const context = path.join(tmp, "image-context");
+    const { file, content } = cachedArchive("c");
+    await stageContext(file, context, "FROM same\n", log);
+    await stageContext(file, context, "FROM same\n", log);
+    expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
+    expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(content)).toBe(true);
+    expect(fs.readdirSync(tmp).sort()).toEqual(["c.tar.gz", "image-context"]);
+  });
+});
+
+// --- helpers --------------------------------------------------------------------------------
+
+describe("findChecksum", () => {
+  const digest = "ABCDEF0123456789".repeat(4);
+
+  it("reads sha256sum text and binary lines, lowercased, by file name", () => {
+    expect(findChecksum(`${digest}  ${ARCHIVE_NAME}\n`, ARCHIVE_NAME)).toBe(digest.toLowerCase());
+    expect(findChecksum(`${digest} *${ARCHIVE_NAME}\r\n`, ARCHIVE_NAME)).toBe(digest.toLowerCase());
+    expect(findChecksum(`${digest}  ./dist/${ARCHIVE_NAME}\n`, ARCHIVE_NAME)).toBe(digest.toLowerCase());
+  });
+
+  it("does not confuse archives of the same version", () => {
+    const list = `${"1".repeat(64)}  flamenco-3.7-windows-amd64.zip\n${"2".repeat(64)}  ${ARCHIVE_NAME}\n${"3".repeat(64)}  flamenco-3.7-macos-amd64.dmg\n`;
+    expect(findChecksum(list, ARCHIVE_NAME)).toBe("2".repeat(64));
+    expect(findChecksum(list, "flamenco-3.6-linux-amd64.tar.gz")).toBeUndefined();
+  });
+});
+
+describe("sha256OfFile", () => {
+  it("hashes the file's bytes", async () => {
+    const file = path.join(tmp, "data.bin");
+    fs.writeFileSync(file, "hello");
+    await expect(sha256OfFile(file)).resolves.toBe(sha256("hello"));
+  });
+});
+
+describe("readRequest", () => {
+  const settings = parseSettings({}, { stack: "dev", homeDirectory: "/home/artist" });
+  const dockerfile = renderDockerfile(settings);
+
+  it("reads back what the program passes to the release command", () => {
+    const env = releaseCommandEnvironment(settings, dockerfile);
+    expect(readRequest(env)).toEqual({
+      release: {
+        url: settings.release.url,
+        archiveName: ARCHIVE_NAME,
+        cacheEntry: `/home/artist/.openstudiolandscapes/landscapes/.cache/flamenco-releases/${settings.release.cacheKey}`,
+        sha256: undefined,
+        checksumsUrl: "https://flamenco.blender.org/downloads/flamenco-3.7.sha256",
+      },
+      contextDirectory: "/home/artist/.openstudiolandscapes/landscapes/dev/OpenStudioLandscapes-Flamenco/image-context",
+      dockerfile,
+    });
+  });
+
+  it("names a missing variable", () => {
+    const env: Record<string, string> = { ...releaseCommandEnvironment(settings, dockerfile) };
+    delete env.FLAMENCO_IMAGE_CONTEXT;
+    expect(() => readRequest(env)).toThrow("FLAMENCO_IMAGE_CONTEXT is not set");
+  });
+});
+
+// --- the script as the release command runs it -----------------------------------------------
+
+function runScript(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    childProcess.execFile(
+      process.execPath,
+      ["scripts/fetch-release.js"],
+      { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+describe("node scripts/fetch-release.js", () => {
+  it("fetches, stages and prints the result line the program parses", async () => {
+    const release = publishRelease("cli");
+    const settings = parseSettings(
+      { landscapesRoot: path.join(tmp, "landscapes"), flamencoRelease: { url: release.archiveUrl } },
+      { stack: "dev", homeDirectory: tmp },
+    );
+    const dockerfile = renderDockerfile(settings);
+    const env = releaseCommandEnvironment(settings, dockerfile);
+    expect(env.FLAMENCO_RELEASE_CHECKSUMS_URL).toBe(release.checksumsUrl);
+
+    const run = await runScript(env);
+    expect(run.code).toBe(0);
+    const result = parseFetchedRelease(run.stdout);
+    expect(result).toEqual({
+      archive: path.join(env.FLAMENCO_RELEASE_CACHE_ENTRY, ARCHIVE_NAME),
+      sha256: sha256(release.archive),
+      context: env.FLAMENCO_IMAGE_CONTEXT,
+      downloaded: true,
+    });
+    expect(fs.readFileSync(path.join(result.context, "Dockerfile"), "utf8")).toBe(dockerfile);
+
+    const rerun = await runScript(env);
+    expect(rerun.code).toBe(0);
+    expect(parseFetchedRelease(rerun.stdout).downloaded).toBe(false);
+    expect(hitsOf(release.archivePath)).toBe(1);
+  });
+
+  it("exits non-zero with the reason on stderr", async () => {
+    const good = makeArchive("g");
+    const archiveUrl = serve(`/bad/${ARCHIVE_NAME}`, makeArchive("evil"));
+    const run = await runScript({
+      FLAMENCO_RELEASE_URL: archiveUrl,
+      FLAMENCO_RELEASE_ARCHIVE: ARCHIVE_NAME,
+      FLAMENCO_RELEASE_CACHE_ENTRY: cacheEntryIn(tmp),
+      FLAMENCO_RELEASE_SHA256: sha256(good),
+      FLAMENCO_IMAGE_CONTEXT: path.join(tmp, "image-context"),
+      FLAMENCO_DOCKERFILE: "FROM scratch\n",
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("Checksum mismatch");
+    expect(run.stderr).toContain(archiveUrl);
+    expect(run.stdout).toBe("");
+    expect(fs.existsSync(path.join(tmp, "image-context"))).toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { rawStackConfig } from "../../components/config/read";
+import { DEFAULTS, stackConfigSchema } from "../../components/config/schema";
+import { parseSettings, PROJECT } from "../../components/config/settings";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+interface DeclaredKey {
+  type?: string;
+  default?: unknown;
+  description?: string;
+}
+
+const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
+  name: string;
+  config?: Record<string, DeclaredKey>;
+};
+const declared = Object.entries(project.config ?? {});
+const defaults: Record<string, unknown> = DEFAULTS;
+const schemaKeys = Object.keys(stackConfigSchema.shape);
+
+/** How Pulumi hands a config value to the program: strings as they are, anything else as JSON. */
+function asPulumiConfigValue(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+describe("Pulumi.yaml", () => {
+  it("is the project whose name is the config namespace the program reads", () => {
+    expect(project.name).toBe(PROJECT);
+  });
+
+  it("declares config keys", () => {
+    expect(declared.length).toBeGreaterThan(0);
+  });
+
+  it.each(declared)("%s is a key of the program's schema", (key) => {
+    expect(schemaKeys).toContain(key);
+  });
+
+  it.each(declared)("%s has the schema's default", (key, declaration) => {
+    expect(Object.keys(defaults)).toContain(key);
+    expect(declaration.default).toEqual(defaults[key]);
+  });
+
+  it.each(declared)("%s declares the type of its default", (key, declaration) => {
+    const value = defaults[key];
+    switch (declaration.type) {
+      case "integer":
+        expect(Number.isInteger(value)).toBe(true);
+        break;
+      case "boolean":
+        expect(typeof value).toBe("boolean");
+        break;
+      case "string":
+        expect(typeof value).toBe("string");
+        break;
+      default:
+        throw new Error(`${key}: unexpected type ${String(declaration.type)}`);
+    }
+  });
+
+  it.each(declared)("%s has a description", (_key, declaration) => {
+    expect(typeof declaration.description).toBe("string");
+    expect(declaration.description!.length).toBeGreaterThan(0);
+  });
+
+  it("gives the same settings as no config at all when Pulumi passes the declared defaults", () => {
+    const context = { stack: "dev", homeDirectory: "/home/artist" };
+    const allConfig = Object.fromEntries(declared.map(([key, declaration]) => [`${PROJECT}:${key}`, asPulumiConfigValue(declaration.default)]));
+    expect(parseSettings(rawStackConfig(allConfig), context)).toEqual(parseSettings({}, context));
+  });
+});
+
+describe("Pulumi.dev.yaml", () => {
+  it("is a valid stack config for the dev stack", () => {
+    const stack = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config?: Record<string, unknown> };
+    const allConfig = Object.fromEntries(Object.entries(stack.config ?? {}).map(([key, value]) => [key, asPulumiConfigValue(value)]));
+    const settings = parseSettings(rawStackConfig(allConfig), { stack: "dev", homeDirectory: "/home/artist" });
+    expect(settings.landscape).toBe("dev");
+  });
+});

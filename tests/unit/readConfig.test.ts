@@ -1,0 +1,83 @@
+import { decodeConfigValue, rawStackConfig } from "../../components/config/read";
+import { KEY_KINDS } from "../../components/config/schema";
+import { parseSettings, PROJECT } from "../../components/config/settings";
+
+describe("decodeConfigValue", () => {
+  it("keeps string keys as strings, even when they look like JSON", () => {
+    expect(decodeConfigValue("flamencoVersion", "3.10")).toBe("3.10");
+    expect(decodeConfigValue("flamencoVersion", "3.7")).toBe("3.7");
+    expect(decodeConfigValue("managerUser", "1000")).toBe("1000");
+    expect(decodeConfigValue("landscape", "true")).toBe("true");
+    expect(decodeConfigValue("timezone", "null")).toBe("null");
+    expect(decodeConfigValue("mqttPassword", '{"not":"json"}')).toBe('{"not":"json"}');
+  });
+
+  it("parses JSON keys", () => {
+    expect(decodeConfigValue("managerPortHost", "8484")).toBe(8484);
+    expect(decodeConfigValue("enabled", "false")).toBe(false);
+    expect(decodeConfigValue("network", '{"alias":"farm"}')).toEqual({ alias: "farm" });
+    expect(decodeConfigValue("environment", '{"A":"1"}')).toEqual({ A: "1" });
+    expect(decodeConfigValue("manager", '{"taskTimeout":"5m","blocklistThreshold":2}')).toEqual({ taskTimeout: "5m", blocklistThreshold: 2 });
+  });
+
+  it("passes invalid JSON on as the string the user wrote", () => {
+    expect(decodeConfigValue("enabled", "yes")).toBe("yes");
+    expect(decodeConfigValue("managerPortHost", "84x84")).toBe("84x84");
+    expect(decodeConfigValue("network", "{alias: farm}")).toBe("{alias: farm}");
+  });
+
+  it("treats unknown keys as JSON", () => {
+    expect(decodeConfigValue("someNewKey", "5")).toBe(5);
+    expect(decodeConfigValue("someNewKey", "text")).toBe("text");
+  });
+
+  it("knows how every schema key arrives", () => {
+    for (const kind of Object.values(KEY_KINDS)) expect(["string", "json"]).toContain(kind);
+    expect(KEY_KINDS.flamencoVersion).toBe("string");
+    expect(KEY_KINDS.mqttPassword).toBe("string");
+  });
+});
+
+describe("rawStackConfig", () => {
+  const allConfig = {
+    [`${PROJECT}:flamencoVersion`]: "3.10",
+    [`${PROJECT}:managerPortHost`]: "9000",
+    [`${PROJECT}:network`]: '{"domain":"studio.lan"}',
+    [`${PROJECT}:enabled`]: "true",
+    [`${PROJECT}:typoKey`]: '"x"',
+    "docker:host": "unix:///var/run/docker.sock",
+    "aws:region": "eu-central-1",
+    [`${PROJECT}-other:landscape`]: "nope",
+  };
+
+  it("decodes every key of the project's namespace, without the namespace", () => {
+    expect(rawStackConfig(allConfig)).toEqual({
+      flamencoVersion: "3.10",
+      managerPortHost: 9000,
+      network: { domain: "studio.lan" },
+      enabled: true,
+      typoKey: "x",
+    });
+  });
+
+  it("ignores other namespaces, including ones sharing the prefix", () => {
+    const raw = rawStackConfig(allConfig);
+    expect(Object.keys(raw)).not.toContain("host");
+    expect(Object.keys(raw)).not.toContain("region");
+    expect(Object.keys(raw)).not.toContain("landscape");
+  });
+
+  it("reads another namespace when asked", () => {
+    expect(rawStackConfig({ "other:x": "1", [`${PROJECT}:y`]: "2" }, "other")).toEqual({ x: 1 });
+  });
+
+  it("keeps unknown keys so the schema can report them", () => {
+    expect(() => parseSettings(rawStackConfig(allConfig), { stack: "dev", homeDirectory: "/h" })).toThrow(`${PROJECT}:typoKey`);
+  });
+
+  it("hands a flamencoVersion like 3.10 to the settings unchanged", () => {
+    const settings = parseSettings(rawStackConfig({ [`${PROJECT}:flamencoVersion`]: "3.10" }), { stack: "dev", homeDirectory: "/h" });
+    expect(settings.release.version).toBe("3.10");
+    expect(settings.release.url).toBe("https://flamenco.blender.org/downloads/flamenco-3.10-linux-amd64.tar.gz");
+  });
+});

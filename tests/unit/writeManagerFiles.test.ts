@@ -1,0 +1,143 @@
+import * as childProcess from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseSettings, Settings } from "../../components/config/settings";
+import { managerFilesCommandEnvironment, WRITE_MANAGER_FILES_COMMAND } from "../../components/render/commands";
+import { renderManagerYaml } from "../../components/render/managerYaml";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
+
+let tmp: string;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-files-test-"));
+});
+
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function settingsIn(root: string): Settings {
+  return parseSettings({ landscapesRoot: path.join(root, "landscapes") }, { stack: "dev", homeDirectory: root });
+}
+
+/** Runs the script the way the manager-files command does: from the project directory, yaml on stdin. */
+function run(env: Record<string, string>, input: string) {
+  const [program, script] = WRITE_MANAGER_FILES_COMMAND.split(" ");
+  expect(program).toBe("node");
+  const result = childProcess.spawnSync(process.execPath, [script], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    input,
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file and directory below `root`, relative to it, sorted. */
+function tree(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[]).map(String).sort();
+}
+
+describe("node scripts/write-manager-files.js", () => {
+  it("writes the yaml with mode 0644, creates the storage directories and prints the result", () => {
+    const settings = settingsIn(tmp);
+    const env = managerFilesCommandEnvironment(settings);
+    const yaml = renderManagerYaml(settings);
+
+    const result = run(env, yaml);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
+    expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(settings.storage.manager).isDirectory()).toBe(true);
+    expect(fs.statSync(settings.storage.shared).isDirectory()).toBe(true);
+    expect(JSON.parse(result.stdout.trim())).toEqual({
+      configFile: env.FLAMENCO_CONFIG_FILE,
+      createdDirectories: [settings.storage.manager, settings.storage.shared],
+    });
+  });
+
+  it("leaves existing storage directories and their files untouched", () => {
+    const settings = settingsIn(tmp);
+    const env = managerFilesCommandEnvironment(settings);
+    fs.mkdirSync(settings.storage.manager, { recursive: true });
+    fs.chmodSync(settings.storage.manager, 0o750);
+    const database = path.join(settings.storage.manager, "flamenco-manager.sqlite");
+    fs.writeFileSync(database, "existing database");
+    fs.mkdirSync(path.join(settings.storage.manager, "job-logs"));
+    fs.writeFileSync(path.join(settings.storage.manager, "job-logs", "task.txt"), "log");
+    const before = fs.statSync(settings.storage.manager);
+
+    const result = run(env, "listen: ':8080'\n");
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(database, "utf8")).toBe("existing database");
+    expect(tree(settings.storage.manager)).toEqual(["flamenco-manager.sqlite", "job-logs", "job-logs/task.txt"]);
+    const after = fs.statSync(settings.storage.manager);
+    expect(after.mode).toBe(before.mode);
+    expect([after.uid, after.gid]).toEqual([before.uid, before.gid]);
+    expect(JSON.parse(result.stdout.trim()).createdDirectories).toEqual([settings.storage.shared]);
+  });
+
+  it("replaces an existing yaml and leaves no temporary files", () => {
+    const settings = settingsIn(tmp);
+    const env = managerFilesCommandEnvironment(settings);
+    fs.mkdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE), { recursive: true });
+    fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old: content\n", { mode: 0o600 });
+    fs.chmodSync(env.FLAMENCO_CONFIG_FILE, 0o600);
+
+    expect(run(env, "new: content\n").status).toBe(0);
+    expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: content\n");
+    expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o644);
+    expect(fs.readdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE)).sort()).toEqual(["flamenco-manager.yaml", "shared_storage", "storage"]);
+  });
+
+  it("is idempotent: a second run writes the same content and creates nothing", () => {
+    const settings = settingsIn(tmp);
+    const env = managerFilesCommandEnvironment(settings);
+    const yaml = renderManagerYaml(settings);
+    expect(run(env, yaml).status).toBe(0);
+    const listing = tree(tmp);
+    const second = run(env, yaml);
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout.trim()).createdDirectories).toEqual([]);
+    expect(tree(tmp)).toEqual(listing);
+    expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
+  });
+
+  it("gives the directories it creates to the storage owner when it runs as root", () => {
+    const settings = settingsIn(tmp);
+    const owner = IS_ROOT ? "4321:4322" : `${process.getuid?.()}:${process.getgid?.()}`;
+    const env = { ...managerFilesCommandEnvironment(settings), FLAMENCO_STORAGE_OWNER: owner };
+    expect(run(env, "a: 1\n").status).toBe(0);
+    const [uid, gid] = owner.split(":").map(Number);
+    for (const directory of [settings.storage.manager, settings.storage.shared]) {
+      const stat = fs.statSync(directory);
+      expect([stat.uid, stat.gid]).toEqual([uid, gid]);
+    }
+  });
+
+  it("refuses empty stdin with a clear message, and changes nothing", () => {
+    const settings = settingsIn(tmp);
+    const env = managerFilesCommandEnvironment(settings);
+    const result = run(env, "");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("no flamenco-manager.yaml content on stdin");
+    expect(result.stdout).toBe("");
+    expect(tree(tmp)).toEqual([]);
+  });
+
+  it("refuses to run without FLAMENCO_CONFIG_FILE", () => {
+    const result = run({ FLAMENCO_STORAGE_DIRECTORIES: "[]" }, "a: 1\n");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("FLAMENCO_CONFIG_FILE is not set");
+  });
+
+  it("refuses a storage list that is not a JSON list of paths", () => {
+    const result = run({ FLAMENCO_CONFIG_FILE: path.join(tmp, "f.yaml"), FLAMENCO_STORAGE_DIRECTORIES: '{"a": 1}' }, "a: 1\n");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("FLAMENCO_STORAGE_DIRECTORIES must be a JSON list of paths");
+    expect(tree(tmp)).toEqual([]);
+  });
+});

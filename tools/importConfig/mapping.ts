@@ -1,0 +1,638 @@
+import { officialReleaseUrl } from "../../components/config/release";
+import { PLACEHOLDERS, FEATURE_DIRECTORY } from "../../components/config/placeholders";
+import { DEFAULTS, HINTS, LANDSCAPE_PATTERN } from "../../components/config/schema";
+import { CONTAINER_PATHS, DATABASE_FILE } from "../../components/render/names";
+import { describe } from "./errors";
+import type { SeedConfig } from "./seedFile";
+
+/** How one seed key was treated. */
+export type RowKind = "imported" | "default" | "not-applicable" | "attention";
+
+export interface ReportRow {
+  seedKey: string;
+  /** The store's value; undefined when the key is not in the store. */
+  seedValue: unknown;
+  kind: RowKind;
+  /** Stack keys the row writes, dotted, without namespace ("manager.shaman.enabled"). */
+  stackKeys: string[];
+  text: string;
+}
+
+/** One value to write into the stack file, under `flamenco-landscape:<path[0]>`. */
+export interface StackEntry {
+  path: string[];
+  value: unknown;
+  seedKey: string;
+}
+
+/** A store value that cannot be imported at all. */
+export interface SeedProblem {
+  seedKey: string;
+  got: unknown;
+  expected: string;
+}
+
+export type ReleaseChoice =
+  | { kind: "official"; version: string }
+  | { kind: "url"; url: string; version?: string; needsSha256: boolean };
+
+export interface SeedMapping {
+  entries: StackEntry[];
+  rows: ReportRow[];
+  attention: string[];
+  problems: SeedProblem[];
+  /** env.LANDSCAPE, when it is a valid landscape name. */
+  landscape?: string;
+  /** What flamenco_version became; undefined when the store does not set it. */
+  release?: ReleaseChoice;
+  /** Storage paths use {DOT_LANDSCAPES} and the store does not say where that is (env.DOT_LANDSCAPES). */
+  dotLandscapesUnknown: boolean;
+  /** Storage paths use {LANDSCAPE} and the store names no valid landscape (env.LANDSCAPE). */
+  landscapeUnknown: boolean;
+}
+
+/** Keys of the seed that mean nothing to a Pulumi stack, with the reason. */
+export const NOT_APPLICABLE: Readonly<Record<string, string>> = {
+  group_name: "Dagster asset group name; a Pulumi stack has no asset groups",
+  key_prefixes: "Dagster asset key prefixes; Pulumi names resources after the stack",
+  compose_scope: "docker compose scope; this program declares the Docker resources itself, without a compose file",
+  docker_compose: "path of the generated docker-compose.yml; no compose file is written",
+  feature_name: `the feature's fixed name; storage keeps the same {FEATURE} directory name, ${FEATURE_DIRECTORY}`,
+  config_engine: "the seed engine's runtime object, never a stored setting",
+  config_parent: "link to a parent feature's config (older engine versions); nothing to carry over",
+  distribution: "Python package metadata of the feature",
+  definitions: "Dagster definitions module of the feature",
+  nvidia_container_toolkit_version:
+    "the manager image installs no NVIDIA Container Toolkit: the manager schedules jobs and renders nothing (GPU workers are set up separately)",
+};
+
+const NAMESPACE_NOTE = "flamenco-landscape:";
+
+/** Archive names of official Linux builds, wherever they are hosted. */
+const ARCHIVE_NAME = /^flamenco-(\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?)-linux-amd64\.tar\.gz$/;
+const LOOSE_VERSION = /flamenco[-_](\d+(?:\.\d+){1,2})(?![\d.]*\d)/;
+const ENUM_NAME = /^(?:FlamencoArchives\.)?version_(\d+(?:_\d+){1,2})$/;
+const BARE_VERSION = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+const SEED_DEFAULTS = {
+  enabled: "true",
+  flamenco_manager_port_host: "8484",
+  flamenco_manager_port_container: "8080",
+  flamenco_version: "version_3_7",
+  flamenco_storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage",
+  flamenco_shared_storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage",
+} as const;
+
+/** Direct one-to-one keys: seed key → stack key and the program's default. */
+const DIRECT: Readonly<Record<string, { stackKey: string; fallback: unknown; kind: "port" | "boolean" }>> = {
+  enabled: { stackKey: "enabled", fallback: DEFAULTS.enabled, kind: "boolean" },
+  flamenco_manager_port_host: { stackKey: "managerPortHost", fallback: DEFAULTS.managerPortHost, kind: "port" },
+  flamenco_manager_port_container: { stackKey: "managerPortContainer", fallback: DEFAULTS.managerPortContainer, kind: "port" },
+};
+
+const STORAGE: Readonly<Record<string, { stackKey: "storage" | "sharedStorage"; fallback: string }>> = {
+  flamenco_storage: { stackKey: "storage", fallback: DEFAULTS.storage },
+  flamenco_shared_storage: { stackKey: "sharedStorage", fallback: DEFAULTS.sharedStorage },
+};
+
+const FLAMENCO_VERSION_HINT =
+  'an archive URL such as "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz", or a version name such as version_3_7';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function dotted(path: readonly string[]): string {
+  return path.join(".");
+}
+
+function shown(path: readonly string[], value: unknown): string {
+  return `${dotted(path)} = ${describe(value)}`;
+}
+
+/** A suggestion for a landscape name the program accepts. */
+export function suggestLandscapeName(value: string): string {
+  const cleaned = value
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 63);
+  return LANDSCAPE_PATTERN.test(cleaned) ? cleaned : "";
+}
+
+/** What a seed `flamenco_version` value means for this program. */
+export function interpretFlamencoVersion(value: string): ReleaseChoice | undefined {
+  const trimmed = value.trim();
+  const enumName = ENUM_NAME.exec(trimmed);
+  if (enumName) return { kind: "official", version: enumName[1].split("_").join(".") };
+  if (BARE_VERSION.test(trimmed)) return { kind: "official", version: trimmed };
+  let isLocation = trimmed.startsWith("/");
+  if (!isLocation) {
+    try {
+      isLocation = ["https:", "http:", "file:"].includes(new URL(trimmed).protocol);
+    } catch {
+      isLocation = false;
+    }
+  }
+  if (!isLocation) return undefined;
+  const fileName = trimmed.slice(trimmed.lastIndexOf("/") + 1);
+  const archive = ARCHIVE_NAME.exec(fileName);
+  if (archive) {
+    return trimmed === officialReleaseUrl(archive[1])
+      ? { kind: "official", version: archive[1] }
+      : { kind: "url", url: trimmed, version: archive[1], needsSha256: false };
+  }
+  const loose = LOOSE_VERSION.exec(fileName);
+  return { kind: "url", url: trimmed, version: loose?.[1], needsSha256: true };
+}
+
+/** Port values: integers, or digit strings as pydantic accepted them. */
+function portValue(value: unknown): unknown {
+  return typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+class Mapper {
+  readonly entries: StackEntry[] = [];
+  readonly rows: ReportRow[] = [];
+  readonly attention: string[] = [];
+  readonly problems: SeedProblem[] = [];
+  landscape?: string;
+  release?: ReleaseChoice;
+  dotLandscapesUnknown = false;
+  landscapeUnknown = false;
+
+  constructor(
+    private readonly seed: SeedConfig,
+    private readonly env: Record<string, unknown>,
+    private readonly placeholderEnvNames: Set<string>,
+  ) {}
+
+  write(seedKey: string, path: string[], value: unknown): string {
+    this.entries.push({ path, value, seedKey });
+    return dotted(path);
+  }
+
+  row(seedKey: string, seedValue: unknown, kind: RowKind, text: string, stackKeys: string[] = []): void {
+    this.rows.push({ seedKey, seedValue, kind, stackKeys, text });
+  }
+
+  note(seedKey: string, seedValue: unknown, text: string, attention: string): void {
+    this.row(seedKey, seedValue, "attention", text);
+    this.attention.push(`${seedKey}: ${attention}`);
+  }
+
+  problem(seedKey: string, got: unknown, expected: string): void {
+    this.problems.push({ seedKey, got, expected });
+    this.row(seedKey, got, "attention", "not imported: invalid (see the error)");
+  }
+
+  direct(seedKey: string, value: unknown): void {
+    const { stackKey, kind } = DIRECT[seedKey];
+    const mapped = kind === "port" ? portValue(value) : value;
+    const key = this.write(seedKey, [stackKey], mapped);
+    this.row(seedKey, value, "imported", shown([stackKey], mapped), [key]);
+  }
+
+  flamencoVersion(value: unknown): void {
+    const seedKey = "flamenco_version";
+    // A plain 3.10 is the number 3.1 to YAML: use the text as written.
+    const text = typeof value === "string" ? value : typeof value === "number" ? (this.seed.sources[seedKey] ?? String(value)) : undefined;
+    const choice = text === undefined ? undefined : interpretFlamencoVersion(text);
+    if (!choice) {
+      this.problem(seedKey, value, FLAMENCO_VERSION_HINT);
+      return;
+    }
+    this.release = choice;
+    if (choice.kind === "official") {
+      const key = this.write(seedKey, ["flamencoVersion"], choice.version);
+      this.row(seedKey, value, "imported", `${shown(["flamencoVersion"], choice.version)} (official release, checked against its published sha256)`, [key]);
+      return;
+    }
+    const keys = [this.write(seedKey, ["flamencoRelease"], { url: choice.url })];
+    if (choice.version !== undefined) keys.push(this.write(seedKey, ["flamencoVersion"], choice.version));
+    const versionText = choice.version !== undefined ? `, ${shown(["flamencoVersion"], choice.version)}` : "";
+    if (choice.needsSha256) {
+      this.row(seedKey, value, "attention", `flamencoRelease.url = ${describe(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
+      this.attention.push(
+        `flamenco_version: ${choice.url} is not named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be found for it. ` +
+          `Add the archive's sha256 before "pulumi up": pulumi config set --path flamencoRelease.sha256 <64 hex digits> --stack <stack> (compute it with: sha256sum <archive>).` +
+          (choice.version === undefined
+            ? ` Also set flamencoVersion to the Flamenco version inside that archive (it names the image tag): pulumi config set flamencoVersion <version>.`
+            : ` flamencoVersion ${choice.version} was read from the file name: check it.`),
+      );
+    } else {
+      this.row(seedKey, value, "imported", `flamencoRelease.url = ${describe(choice.url)}${versionText}`, keys);
+      this.attention.push(
+        `flamenco_version: ${choice.url} is a copy of an official archive: "pulumi up" checks it against flamenco-${choice.version}.sha256, which must be served beside it ` +
+          `(or add the sha256 yourself: pulumi config set --path flamencoRelease.sha256 <hex>).`,
+      );
+    }
+  }
+
+  storage(seedKey: string, value: unknown): void {
+    const { stackKey } = STORAGE[seedKey];
+    if (typeof value !== "string" || value.trim() === "") {
+      this.problem(seedKey, value, HINTS.pathTemplate);
+      return;
+    }
+    const substituted: string[] = [];
+    const template = value.replace(PLACEHOLDER, (whole, name: string) => {
+      if ((PLACEHOLDERS as readonly string[]).includes(name)) return whole;
+      const replacement = this.env[name];
+      if (typeof replacement === "string" || typeof replacement === "number") {
+        substituted.push(`{${name}} → ${replacement}`);
+        return String(replacement);
+      }
+      return whole;
+    });
+    this.notePlaceholders(template);
+    const key = this.write(seedKey, [stackKey], template);
+    const kept = [...template.matchAll(PLACEHOLDER)].map((match) => `{${match[1]}}`);
+    const details = [
+      kept.length > 0 ? `placeholders ${[...new Set(kept)].join(", ")} kept` : "",
+      substituted.length > 0 ? `env values substituted: ${substituted.join(", ")}` : "",
+    ].filter(Boolean);
+    this.row(seedKey, value, "imported", `${shown([stackKey], template)}${details.length > 0 ? ` (${details.join("; ")})` : ""}`, [key]);
+  }
+
+  /** Which of the seed's runtime placeholders a storage template needs but the store does not give. */
+  notePlaceholders(template: string): void {
+    if (template.includes("{DOT_LANDSCAPES}") && this.env.DOT_LANDSCAPES === undefined) this.dotLandscapesUnknown = true;
+    const landscape = this.env.LANDSCAPE;
+    if (template.includes("{LANDSCAPE}") && !(typeof landscape === "string" && LANDSCAPE_PATTERN.test(landscape))) this.landscapeUnknown = true;
+  }
+
+  envEntries(value: unknown): void {
+    if (value === null) {
+      this.row("env", value, "not-applicable", "empty");
+      return;
+    }
+    if (!isRecord(value)) {
+      this.problem("env", value, "a mapping of environment names to values, such as {LANDSCAPE: my-landscape}");
+      return;
+    }
+    if (Object.keys(value).length === 0) this.row("env", value, "not-applicable", "empty");
+    for (const [name, inner] of Object.entries(value)) {
+      const seedKey = `env.${name}`;
+      if (name === "DOT_LANDSCAPES") {
+        const key = this.write(seedKey, ["landscapesRoot"], inner);
+        this.row(seedKey, inner, "imported", `${shown(["landscapesRoot"], inner)} (expands {DOT_LANDSCAPES})`, [key]);
+      } else if (name === "LANDSCAPE") {
+        if (typeof inner === "string" && LANDSCAPE_PATTERN.test(inner)) {
+          this.landscape = inner;
+          const key = this.write(seedKey, ["landscape"], inner);
+          this.row(seedKey, inner, "imported", `${shown(["landscape"], inner)} (container flamenco-manager--${inner}; expands {LANDSCAPE})`, [key]);
+        } else {
+          const suggestion = typeof inner === "string" ? suggestLandscapeName(inner) : "";
+          this.note(
+            seedKey,
+            inner,
+            "not imported: not a valid landscape name",
+            `${describe(inner)} is not a landscape name this program accepts (${HINTS.landscape}); it was not imported, so the stack name is the landscape` +
+              (suggestion ? `. To keep a similar name, use --stack ${suggestion}` : "") +
+              ". Storage paths with {LANDSCAPE} then point at a different directory than the seed's: move the data or spell the paths out.",
+          );
+        }
+      } else if (this.placeholderEnvNames.has(name)) {
+        this.row(seedKey, inner, "imported", `substituted for {${name}} in the storage paths`);
+      } else {
+        this.row(seedKey, inner, "not-applicable", "a runtime value of the seed engine, only used to expand path placeholders");
+      }
+    }
+  }
+
+  environment(value: unknown): void {
+    const seedKey = "local_environment_variables";
+    if (value === null || (isRecord(value) && Object.keys(value).length === 0)) {
+      this.row(seedKey, value, "not-applicable", "empty");
+      return;
+    }
+    if (!isRecord(value)) {
+      this.problem(seedKey, value, HINTS.environment);
+      return;
+    }
+    for (const [name, inner] of Object.entries(value)) {
+      const innerKey = `${seedKey}.${name}`;
+      if (name === "TZ") {
+        const key = this.write(innerKey, ["timezone"], inner);
+        this.row(innerKey, inner, "imported", `${shown(["timezone"], inner)} (TZ has its own key)`, [key]);
+      } else {
+        const key = this.write(innerKey, ["environment", name], inner);
+        this.row(innerKey, inner, "imported", shown(["environment", name], inner), [key]);
+      }
+    }
+  }
+
+  bindVolumes(value: unknown): void {
+    const seedKey = "local_bind_volumes";
+    if (value === null || (Array.isArray(value) && value.length === 0)) {
+      this.row(seedKey, value, "not-applicable", "empty");
+      return;
+    }
+    this.note(
+      seedKey,
+      value,
+      "not imported: no counterpart",
+      `the manager container mounts only its config, storage and shared storage; extra bind volumes ${describe(value)} were not imported. ` +
+        "If the manager needs one of them, put it under storage or sharedStorage, or ask for a volumes key.",
+    );
+  }
+
+  featureName(value: unknown): void {
+    if (value !== undefined && value !== null && value !== FEATURE_DIRECTORY) {
+      this.note(
+        "feature_name",
+        value,
+        "not applicable; differs from the seed's",
+        `the store names the feature ${describe(value)}; {FEATURE} always expands to ${FEATURE_DIRECTORY} here, so storage paths with {FEATURE} may point elsewhere than before.`,
+      );
+      return;
+    }
+    this.row("feature_name", value, "not-applicable", NOT_APPLICABLE.feature_name);
+  }
+
+  blenderVariables(keys: string[]): void {
+    const platforms: Record<string, string> = {
+      flamenco_variables_blender_platform_linux: "linux",
+      flamenco_variables_blender_platform_windows: "windows",
+      flamenco_variables_blender_platform_darwin: "darwin",
+    };
+    const values = this.seed.values;
+    const managerYaml = values.flamenco_manager_yaml;
+    const superseded = isRecord(managerYaml) && isRecord(managerYaml.variables);
+    for (const seedKey of keys) {
+      if (superseded) {
+        this.note(seedKey, values[seedKey], "not imported: superseded", "flamenco_manager_yaml.variables is set as well and wins; this key was not imported.");
+      }
+    }
+    if (superseded) return;
+    const platformKeys = keys.filter((key) => key in platforms);
+    if (platformKeys.length > 0) {
+      const defaults: Record<string, string> = { linux: "blender", windows: "blender.exe", darwin: "blender" };
+      const entries = Object.values(platforms).map((platform) => {
+        const seedKey = Object.keys(platforms).find((key) => platforms[key] === platform) as string;
+        const chosen = platformKeys.includes(seedKey) ? values[seedKey] : defaults[platform];
+        return { platform, audience: "all", value: chosen };
+      });
+      const key = this.write(platformKeys.join(", "), ["manager", "variables", "blender"], { values: entries });
+      for (const seedKey of platformKeys) {
+        this.row(seedKey, values[seedKey], "imported", `manager.variables.blender (platform ${platforms[seedKey]})`, [key]);
+      }
+    }
+    const argsKey = "flamenco_variables_blender_commandline_args";
+    if (keys.includes(argsKey)) {
+      const args = values[argsKey];
+      if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
+        this.problem(argsKey, args, "a list of Blender command line arguments");
+        return;
+      }
+      const joined = (args as string[]).map((arg) => (/[\s'"]/.test(arg) ? `'${arg.replace(/'/g, "'\\''")}'` : arg)).join(" ");
+      const key = this.write(argsKey, ["manager", "variables", "blenderArgs"], { values: [{ platform: "all", audience: "all", value: joined }] });
+      this.row(argsKey, args, "imported", `manager.variables.blenderArgs = ${describe(joined)}`, [key]);
+    }
+  }
+
+  managerYaml(value: unknown): void {
+    mapManagerYaml(this, value, this.seed.values.flamenco_manager_port_container);
+  }
+}
+
+const MANAGER_SCALARS: Readonly<Record<string, string>> = {
+  manager_name: "managerName",
+  database_check_period: "databaseCheckPeriod",
+  task_timeout: "taskTimeout",
+  worker_timeout: "workerTimeout",
+  blocklist_threshold: "blocklistThreshold",
+  task_fail_after_softfail_count: "taskFailAfterSoftfailCount",
+  autodiscoverable: "autodiscoverable",
+};
+
+function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown): void {
+  const base = "flamenco_manager_yaml";
+  if (value === null) {
+    mapper.row(base, value, "not-applicable", "empty");
+    return;
+  }
+  if (!isRecord(value)) {
+    mapper.problem(base, value, "a mapping in the form of flamenco-manager.yaml");
+    return;
+  }
+  const port = portValue(portContainer ?? DEFAULTS.managerPortContainer);
+  const fixed: Record<string, unknown> = {
+    _meta: { version: 3 },
+    database: `${CONTAINER_PATHS.storage}/${DATABASE_FILE}`,
+    listen: `:${String(port)}`,
+    local_manager_storage_path: CONTAINER_PATHS.storage,
+    shared_storage_path: CONTAINER_PATHS.sharedStorage,
+  };
+  for (const [name, inner] of Object.entries(value)) {
+    const seedKey = `${base}.${name}`;
+    if (name in MANAGER_SCALARS) {
+      const path = ["manager", MANAGER_SCALARS[name]];
+      const key = mapper.write(seedKey, path, inner);
+      mapper.row(seedKey, inner, "imported", shown(path, inner), [key]);
+      if (name === "autodiscoverable" && inner === true) {
+        mapper.attention.push(
+          `${seedKey}: autodiscovery (UPnP/SSDP) does not cross a Docker bridge network; it was imported as true, but workers should be given the manager URL.`,
+        );
+      }
+    } else if (name in fixed) {
+      if (JSON.stringify(inner) === JSON.stringify(fixed[name])) {
+        mapper.row(seedKey, inner, "not-applicable", "set by the program (same value)");
+      } else {
+        mapper.note(
+          seedKey,
+          inner,
+          "not imported: set by the program",
+          `the program writes ${describe(fixed[name])} here (storage is mounted at fixed container paths; the listen port follows managerPortContainer); the store's value was not imported.`,
+        );
+      }
+    } else if (name === "shaman") {
+      mapShaman(mapper, seedKey, inner);
+    } else if (name === "mqtt") {
+      mapMqtt(mapper, seedKey, inner);
+    } else if (name === "variables") {
+      mapVariables(mapper, seedKey, inner);
+    } else {
+      mapper.note(seedKey, inner, "not imported: unknown", "this flamenco-manager.yaml key has no stack config key; it was not imported.");
+    }
+  }
+}
+
+function mapShaman(mapper: Mapper, seedKey: string, value: unknown): void {
+  if (!isRecord(value)) {
+    mapper.problem(seedKey, value, "a mapping {enabled, garbageCollect}");
+    return;
+  }
+  for (const [name, inner] of Object.entries(value)) {
+    const innerKey = `${seedKey}.${name}`;
+    if (name === "enabled") {
+      const key = mapper.write(innerKey, ["manager", "shaman", "enabled"], inner);
+      mapper.row(innerKey, inner, "imported", shown(["manager", "shaman", "enabled"], inner), [key]);
+    } else if (name === "garbageCollect" && isRecord(inner)) {
+      for (const [gcName, gcValue] of Object.entries(inner)) {
+        const gcKey = `${innerKey}.${gcName}`;
+        if (["period", "maxAge", "extraCheckoutPaths"].includes(gcName)) {
+          const path = ["manager", "shaman", "garbageCollect", gcName];
+          const key = mapper.write(gcKey, path, gcValue);
+          mapper.row(gcKey, gcValue, "imported", shown(path, gcValue), [key]);
+        } else {
+          mapper.note(gcKey, gcValue, "not imported: unknown", "unknown Shaman garbage collection setting; it was not imported.");
+        }
+      }
+    } else {
+      mapper.note(innerKey, inner, "not imported: unknown", "unknown Shaman setting; it was not imported.");
+    }
+  }
+}
+
+function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
+  const client = isRecord(value) ? value.client : undefined;
+  if (!isRecord(value) || !isRecord(client)) {
+    mapper.problem(seedKey, value, "a mapping {client: {broker, clientID, topic_prefix, username, password}}");
+    return;
+  }
+  const broker = client.broker;
+  if (broker === undefined || broker === null || broker === "") {
+    mapper.row(seedKey, value, "not-applicable", "MQTT is off (empty broker): nothing to import");
+    return;
+  }
+  const names: Record<string, string> = { broker: "broker", clientID: "clientID", topic_prefix: "topicPrefix", username: "username" };
+  for (const [name, inner] of Object.entries(client)) {
+    const innerKey = `${seedKey}.client.${name}`;
+    if (name === "password") {
+      if (inner === "" || inner === null || inner === undefined) continue;
+      mapper.note(
+        innerKey,
+        "(not shown)",
+        "not imported: secret",
+        'the MQTT password is never written in plain text: store it as a secret with "pulumi config set --secret mqttPassword <password>".',
+      );
+    } else if (name in names) {
+      if (inner === "" && name !== "broker") continue;
+      const path = ["manager", "mqtt", names[name]];
+      const key = mapper.write(innerKey, path, inner);
+      mapper.row(innerKey, inner, "imported", shown(path, inner), [key]);
+    } else {
+      mapper.note(innerKey, inner, "not imported: unknown", "unknown MQTT client setting; it was not imported.");
+    }
+  }
+}
+
+function mapVariables(mapper: Mapper, seedKey: string, value: unknown): void {
+  if (!isRecord(value)) {
+    mapper.problem(seedKey, value, "a mapping of variable name to {values: [...]}");
+    return;
+  }
+  for (const [name, inner] of Object.entries(value)) {
+    const innerKey = `${seedKey}.${name}`;
+    if (!isRecord(inner) || !Array.isArray(inner.values)) {
+      mapper.problem(innerKey, inner, "a mapping {is_twoway?, values: [{platform, audience?, value}]}");
+      continue;
+    }
+    const converted: Record<string, unknown> = {};
+    if (inner.is_twoway !== undefined) converted.isTwoway = inner.is_twoway;
+    converted.values = inner.values;
+    for (const extra of Object.keys(inner).filter((key) => key !== "is_twoway" && key !== "values")) {
+      mapper.note(`${innerKey}.${extra}`, inner[extra], "not imported: unknown", "unknown variable setting; it was not imported.");
+    }
+    const path = ["manager", "variables", name];
+    const key = mapper.write(innerKey, path, converted);
+    mapper.row(innerKey, inner, "imported", `${dotted(path)} (${inner.values.length} value${inner.values.length === 1 ? "" : "s"})`, [key]);
+  }
+}
+
+/** Placeholders in the store's storage paths that name env entries (other than the program's own). */
+function placeholderEnvNames(values: Record<string, unknown>, env: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  for (const seedKey of Object.keys(STORAGE)) {
+    const template = values[seedKey];
+    if (typeof template !== "string") continue;
+    for (const match of template.matchAll(PLACEHOLDER)) {
+      if (!(PLACEHOLDERS as readonly string[]).includes(match[1]) && match[1] in env) names.add(match[1]);
+    }
+  }
+  return names;
+}
+
+const BLENDER_VARIABLE_KEYS = [
+  "flamenco_variables_blender_platform_linux",
+  "flamenco_variables_blender_platform_windows",
+  "flamenco_variables_blender_platform_darwin",
+  "flamenco_variables_blender_commandline_args",
+];
+
+/**
+ * Maps a parsed store file onto stack config entries, with one report row per seed key.
+ * Pure: it decides what to write; merging and validation come after.
+ */
+export function mapSeedConfig(seed: SeedConfig): SeedMapping {
+  const values = seed.values;
+  const env = isRecord(values.env) ? values.env : {};
+  const mapper = new Mapper(seed, env, placeholderEnvNames(values, env));
+  const blenderKeys = BLENDER_VARIABLE_KEYS.filter((key) => key in values && values[key] !== null);
+  let blenderDone = false;
+
+  for (const [seedKey, value] of Object.entries(values)) {
+    if (seedKey in DIRECT || seedKey === "flamenco_version" || seedKey in STORAGE) {
+      if (value === null) {
+        mapper.row(seedKey, value, "default", `empty in the store: treated as not set, ${defaultText(seedKey)}`);
+      } else if (seedKey in DIRECT) {
+        mapper.direct(seedKey, value);
+      } else if (seedKey === "flamenco_version") {
+        mapper.flamencoVersion(value);
+      } else {
+        mapper.storage(seedKey, value);
+      }
+    } else if (seedKey === "env") {
+      mapper.envEntries(value);
+    } else if (seedKey === "local_environment_variables") {
+      mapper.environment(value);
+    } else if (seedKey === "local_bind_volumes") {
+      mapper.bindVolumes(value);
+    } else if (seedKey === "flamenco_manager_yaml") {
+      mapper.managerYaml(value);
+    } else if (seedKey === "feature_name") {
+      mapper.featureName(value);
+    } else if (BLENDER_VARIABLE_KEYS.includes(seedKey)) {
+      if (value === null) mapper.row(seedKey, value, "not-applicable", "empty");
+      else if (!blenderDone) {
+        mapper.blenderVariables(blenderKeys);
+        blenderDone = true;
+      }
+    } else if (seedKey in NOT_APPLICABLE) {
+      mapper.row(seedKey, value, "not-applicable", NOT_APPLICABLE[seedKey]);
+    } else {
+      mapper.note(seedKey, value, "not imported: unknown key", `this key is not one of the seed's documented keys and has no counterpart; it was not imported. Check whether it mattered.`);
+    }
+  }
+
+  for (const seedKey of [...Object.keys(DIRECT), "flamenco_version", ...Object.keys(STORAGE)]) {
+    if (seedKey in values) continue;
+    mapper.row(seedKey, undefined, "default", defaultText(seedKey));
+    if (seedKey in STORAGE) mapper.notePlaceholders(STORAGE[seedKey].fallback);
+  }
+
+  return {
+    entries: mapper.entries,
+    rows: mapper.rows,
+    attention: mapper.attention,
+    problems: mapper.problems,
+    landscape: mapper.landscape,
+    release: mapper.release,
+    dotLandscapesUnknown: mapper.dotLandscapesUnknown,
+    landscapeUnknown: mapper.landscapeUnknown,
+  };
+}
+
+function defaultText(seedKey: string): string {
+  if (seedKey === "flamenco_version") {
+    return `nothing written; the program deploys Flamenco ${DEFAULTS.flamencoVersion} (seed default: ${SEED_DEFAULTS.flamenco_version})`;
+  }
+  const stackKey = seedKey in DIRECT ? DIRECT[seedKey].stackKey : STORAGE[seedKey].stackKey;
+  const fallback = seedKey in DIRECT ? DIRECT[seedKey].fallback : STORAGE[seedKey].fallback;
+  const seedDefault = SEED_DEFAULTS[seedKey as keyof typeof SEED_DEFAULTS];
+  const same = String(fallback) === seedDefault ? ", the seed's default too" : ` (seed default: ${seedDefault})`;
+  return `nothing written; ${NAMESPACE_NOTE}${stackKey} defaults to ${describe(fallback)}${same}`;
+}
