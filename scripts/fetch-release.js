@@ -191,7 +191,9 @@ async function stageContext(archive, contextDirectory, dockerfile, log) {
   const stagedArchive = path.join(contextDirectory, ARCHIVE_IN_CONTEXT);
   const stagedDockerfile = path.join(contextDirectory, "Dockerfile");
   const current = await fsp.readFile(stagedDockerfile, "utf8").catch(() => undefined);
-  if (current === dockerfile && fs.existsSync(stagedArchive) && (await sha256OfFile(stagedArchive)) === (await sha256OfFile(archive))) {
+  const entries = await fsp.readdir(contextDirectory).catch(() => /** @type {string[]} */ ([]));
+  const onlyTheTwo = entries.length === 2 && entries.includes("Dockerfile") && entries.includes(ARCHIVE_IN_CONTEXT);
+  if (current === dockerfile && onlyTheTwo && (await sha256OfFile(stagedArchive)) === (await sha256OfFile(archive))) {
     log(`image context ${contextDirectory} is up to date`);
     return;
   }

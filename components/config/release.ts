@@ -14,6 +14,11 @@ export function officialReleaseUrl(version: string): string {
 
 const ARCHIVE_NAME = /^flamenco-(\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?)-linux-amd64\.tar\.gz$/;
 
+/** The version in an archive location named like an official one, else undefined. */
+export function officialArchiveVersion(location: string): string | undefined {
+  return ARCHIVE_NAME.exec(location.slice(location.lastIndexOf("/") + 1))?.[1];
+}
+
 /**
  * For an archive named like an official one (`.../flamenco-<v>-linux-amd64.tar.gz`),
  * the checksum list published beside it (`.../flamenco-<v>.sha256`); otherwise undefined.

@@ -103,7 +103,12 @@ function isUrlOrAbsolutePath(value: string): boolean {
   }
 }
 
+/**
+ * Intl accepts zone names in any letter case, but the zone files TZ is looked up in are
+ * case-sensitive ("europe/zurich" would silently run on UTC), so the case is checked too.
+ */
 function isTimezone(value: string): boolean {
+  if (value !== "UTC" && !/^[A-Z][A-Za-z0-9_+-]*(?:\/[A-Z0-9][A-Za-z0-9_+-]*)*$/.test(value)) return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
     return true;

@@ -2,8 +2,8 @@ import * as path from "path";
 import type { z } from "zod";
 import { ConfigError, ConfigProblem } from "./errors";
 import { expandHome, expandPathTemplate, FEATURE_DIRECTORY } from "./placeholders";
-import { ReleaseSource, resolveReleaseSource } from "./release";
-import { ManagerConfig, stackConfigSchema, StackConfig } from "./schema";
+import { officialArchiveVersion, ReleaseSource, resolveReleaseSource } from "./release";
+import { DEFAULTS, ManagerConfig, stackConfigSchema, StackConfig } from "./schema";
 
 /** The Pulumi project name, which is also the stack config namespace. */
 export const PROJECT = "flamenco-landscape";
@@ -54,11 +54,24 @@ function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** The offending value, except where it may be a password: those are never echoed. */
+const HIDDEN = "a value (not shown)";
+const PASSWORD_KEY = /password|secret|token/i;
+
+/** A copy of `value` with every password-like property, at any depth, blanked out. */
+function withoutPasswords(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPasswords);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, PASSWORD_KEY.test(key) ? HIDDEN : withoutPasswords(inner)]));
+  }
+  return value;
+}
+
+/** The offending value as shown in an error; passwords are never echoed. */
 function shownValue(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
   const value = valueAt(raw, keyPath);
   const last = String(keyPath[keyPath.length - 1] ?? "");
-  return /password/i.test(last) && value !== undefined ? "a value (not shown)" : value;
+  if (PASSWORD_KEY.test(last) && value !== undefined) return HIDDEN;
+  return withoutPasswords(value);
 }
 
 function keyName(keyPath: readonly PropertyKey[]): string {
@@ -85,6 +98,25 @@ function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): Confi
 }
 
 /**
+ * An override named like an official archive of another version than flamencoVersion would
+ * tag the image with one version while it holds another.
+ */
+function releaseVersionMismatch(raw: Record<string, unknown>): ConfigProblem[] {
+  const url = valueAt(raw, ["flamencoRelease", "url"]);
+  const version = raw.flamencoVersion ?? DEFAULTS.flamencoVersion;
+  if (typeof url !== "string") return [];
+  const archiveVersion = officialArchiveVersion(url);
+  if (archiveVersion === undefined || archiveVersion === version) return [];
+  return [
+    {
+      key: `${PROJECT}:flamencoVersion`,
+      got: version,
+      expected: `the version of the archive in flamencoRelease.url ("${archiveVersion}"), so the image tag names what it holds`,
+    },
+  ];
+}
+
+/**
  * Validates the raw stack config (keys without namespace, JSON values parsed) and
  * turns it into Settings. Throws one ConfigError listing every problem.
  */
@@ -98,6 +130,7 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
       if (problem.key === `${PROJECT}:landscape`) problem.expected += ` (the stack name is used when landscape is not set)`;
     }
   }
+  problems.push(...releaseVersionMismatch(withLandscape));
   if (mqttPassword !== undefined && context.mqttPasswordIsSecret === false) {
     problems.push({
       key: `${PROJECT}:mqttPassword`,

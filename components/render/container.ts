@@ -47,8 +47,8 @@ export function managerEnvironment(settings: Pick<Settings, "timezone" | "enviro
 export function managerContainerSpec(settings: Settings) {
   return {
     name: managerContainerName(settings.landscape),
+    // The hostname is already fully qualified; Docker would append a domainname to it again.
     hostname: managerFqdn(settings),
-    domainname: settings.network.domain,
     restart: settings.restart,
     command: managerCommand(settings.logLevel),
     envs: managerEnvironment(settings),

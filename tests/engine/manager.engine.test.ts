@@ -105,7 +105,10 @@ describe("pulumi up of one landscape", () => {
     const settings = parseSettings(stackConfig(LANDSCAPE_A, portA), { stack: LANDSCAPE_A, homeDirectory: os.homedir() });
     expect(inside).toBe(renderManagerYaml(settings));
     expect(fs.readFileSync(String(runA.outputs.configFile), "utf8")).toBe(inside);
-    await expect(dockerCli(["exec", container, "sh", "-c", "echo tampered >> /app/flamenco-manager.yaml"])).rejects.toThrow(/Read-only file system/);
+    // Even root inside the container cannot change it: the mount itself is read-only.
+    await expect(dockerCli(["exec", "--user", "0", container, "sh", "-c", "echo tampered >> /app/flamenco-manager.yaml"])).rejects.toThrow(/Read-only file system/);
+    const mounts = JSON.parse(await dockerCli(["inspect", "--format", "{{json .Mounts}}", container])) as { Destination: string; RW: boolean }[];
+    expect(mounts.find((mount) => mount.Destination === "/app/flamenco-manager.yaml")).toMatchObject({ RW: false });
   });
 });
 

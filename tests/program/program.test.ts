@@ -105,7 +105,6 @@ describe("the program with default settings", () => {
     expect(container).toMatchObject({
       name: "flamenco-manager--dev",
       hostname: "flamenco-manager.openstudiolandscapes.lan",
-      domainname: "openstudiolandscapes.lan",
       restart: "always",
       command: ["/app/flamenco-manager"],
       envs: ["TZ=UTC"],
@@ -122,6 +121,8 @@ describe("the program with default settings", () => {
     expect(healthcheck.tests.join(" ")).toContain("/api/v3/version");
     expect(healthcheck.tests.join(" ")).not.toMatch(/curl|wget/);
     expect(container.networkMode).toBeUndefined();
+    // Already fully qualified: a domainname would be appended to it a second time.
+    expect(container.domainname).toBeUndefined();
   });
 
   test("the container runs the built image by id, is replaced delete-first and waits for network and files", () => {
