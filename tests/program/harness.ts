@@ -134,6 +134,19 @@ async function settled<T>(output: PulumiModule.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
+/** Makes the next require load the SDK and the program anew (under jest or plain Node). */
+function freshModules(): void {
+  if (typeof jest !== "undefined") {
+    jest.resetModules();
+    return;
+  }
+  for (const loaded of Object.keys(require.cache)) {
+    if (loaded.startsWith(path.join(PROJECT_ROOT, "node_modules", "@pulumi")) || !loaded.includes(`${path.sep}node_modules${path.sep}`)) {
+      delete require.cache[loaded];
+    }
+  }
+}
+
 /** The SDK's own "drain the RPC queue" step (internal, hence looked up defensively). */
 async function waitForRpcs(pulumi: typeof PulumiModule): Promise<void> {
   const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
@@ -142,7 +155,7 @@ async function waitForRpcs(pulumi: typeof PulumiModule): Promise<void> {
 
 /** Runs index.ts once under mocks; rejects with the program's error (e.g. invalid config). */
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
-  jest.resetModules();
+  freshModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;
   const double = options.newResource ?? inputDerivedDouble;
