@@ -76,7 +76,7 @@ async function floor(double: EngineDouble, context: string, sha256: string, port
 
 async function main(): Promise<void> {
   await requireEngine();
-  await removeLeftovers();
+  await removeLeftovers([LANDSCAPE]);
   const fixture = await serveFixtureRelease();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-bench-"));
   const config = {

@@ -65,10 +65,12 @@ export async function httpGet(url: string): Promise<{ status: number; body: stri
   return { status: response.status, body: await response.text() };
 }
 
-/** Removes containers and networks left by an aborted earlier run of the tests. */
-export async function removeLeftovers(): Promise<void> {
-  const containers = (await dockerCli(["ps", "-aq", "--filter", `name=flamenco-manager--${TEST_LANDSCAPE_PREFIX}`])).split("\n").filter(Boolean);
-  if (containers.length > 0) await dockerCli(["rm", "-f", ...containers]);
-  const networks = (await dockerCli(["network", "ls", "-q", "--filter", `name=openstudiolandscapes-${TEST_LANDSCAPE_PREFIX}`])).split("\n").filter(Boolean);
-  for (const network of networks) await dockerCli(["network", "rm", network]).catch(() => undefined);
+/** Removes the manager containers and networks of these landscapes left by an aborted earlier run. */
+export async function removeLeftovers(landscapes: string[]): Promise<void> {
+  for (const landscape of landscapes) {
+    const containers = (await dockerCli(["ps", "-aq", "--filter", `name=^flamenco-manager--${landscape}$`])).split("\n").filter(Boolean);
+    if (containers.length > 0) await dockerCli(["rm", "-f", ...containers]);
+    const networks = (await dockerCli(["network", "ls", "-q", "--filter", `name=^openstudiolandscapes-${landscape}$`])).split("\n").filter(Boolean);
+    for (const network of networks) await dockerCli(["network", "rm", network]).catch(() => undefined);
+  }
 }
