@@ -29,6 +29,8 @@ export class ManagerImage extends pulumi.ComponentResource {
           args: { [RELEASE_SHA256_ARG]: args.releaseSha256 },
           // Flamenco publishes Linux builds for amd64 only.
           platform: "linux/amd64",
+          // Everything the build needs is in the context: it must not reach the network.
+          network: "none",
         },
       },
       { parent: this },

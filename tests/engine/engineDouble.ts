@@ -21,7 +21,7 @@ const DOCKER_CLI = "/usr/bin/docker";
 /** Every input field the double implements, per resource type ("a.b" for nested, "a[]" for list items). */
 export const HONOURED_FIELDS: Record<string, readonly string[]> = {
   "command:local:Command": ["create", "environment", "stdin", "dir"],
-  "docker:index/image:Image": ["imageName", "skipPush", "buildOnPreview", "build", "build.context", "build.dockerfile", "build.args", "build.platform"],
+  "docker:index/image:Image": ["imageName", "skipPush", "buildOnPreview", "build", "build.context", "build.dockerfile", "build.args", "build.platform", "build.network"],
   "docker:index/network:Network": ["name", "labels", "labels[].label", "labels[].value"],
   "docker:index/container:Container": [
     "name",
@@ -215,11 +215,12 @@ export class EngineDouble {
   }
 
   private async buildImage({ name, inputs }: MockedResource) {
-    const build = inputs.build as { context: string; dockerfile?: string; args?: Record<string, string>; platform?: string };
+    const build = inputs.build as { context: string; dockerfile?: string; args?: Record<string, string>; platform?: string; network?: string };
     const imageName = String(inputs.imageName);
     const args = ["build", "--progress=plain", "-t", imageName];
     if (build.dockerfile) args.push("-f", build.dockerfile);
     if (build.platform) args.push("--platform", build.platform);
+    if (build.network) args.push("--network", build.network);
     for (const [key, value] of Object.entries(build.args ?? {})) args.push("--build-arg", `${key}=${value}`);
     args.push(build.context);
     this.log(`image ${name}: docker ${args.join(" ")}`);

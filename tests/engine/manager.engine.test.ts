@@ -75,10 +75,10 @@ describe("pulumi up of one landscape", () => {
   });
 
   test("the image holds the binaries of the fixture release", async () => {
-    const sums = await dockerCli(["run", "--rm", String(runA.outputs.imageId), "sha256sum", "/app/flamenco-manager", "/app/flamenco-worker"]);
+    const sums = await dockerCli(["run", "--rm", "--network", "none", String(runA.outputs.imageId), "sha256sum", "/app/flamenco-manager", "/app/flamenco-worker"]);
     expect(sums).toContain(`${fixture.release.managerBinarySha256}  /app/flamenco-manager`);
     expect(sums).toContain(`${fixture.release.workerBinarySha256}  /app/flamenco-worker`);
-    const user = await dockerCli(["run", "--rm", String(runA.outputs.imageId), "id", "-u"]);
+    const user = await dockerCli(["run", "--rm", "--network", "none", String(runA.outputs.imageId), "id", "-u"]);
     expect(user.trim()).toBe("1000");
   });
 
@@ -159,7 +159,7 @@ describe("the release cache", () => {
       let failure: unknown;
       try {
         await runProgram({
-          config: { ...stackConfig(landscape, await freePort()), flamencoRelease: { url: tampered.archiveUrl } },
+          config: { ...stackConfig(landscape, await freePort()), flamencoVersion: "3.6", flamencoRelease: { url: tampered.archiveUrl } },
           stack: landscape,
           newResource: engine.newResource,
         });

@@ -73,6 +73,7 @@ describe("the program with default settings", () => {
         context: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context`,
         dockerfile: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context/Dockerfile`,
         platform: "linux/amd64",
+        network: "none",
         args: { FLAMENCO_RELEASE_SHA256: sha256("https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz") },
       },
     });
@@ -285,6 +286,12 @@ describe("bad config", () => {
     expect(message).toContain('flamenco-landscape:network.domain: got "Not A Domain"');
     expect(message).toContain('flamenco-landscape:timezone: got "Mars/Olympus"');
     expect(declared).toEqual([]);
+  });
+
+  test("a release url of another version than flamencoVersion is refused: the image tag would lie", async () => {
+    await expect(
+      runProgram({ config: { ...BASE, flamencoRelease: { url: "https://mirror.studio.lan/flamenco/flamenco-3.6-linux-amd64.tar.gz" } } }),
+    ).rejects.toThrow(/flamenco-landscape:flamencoVersion: got "3.7"; expected the version of the archive in flamencoRelease.url \("3.6"\)/);
   });
 
   test("a typo in a key name is reported, not ignored", async () => {
