@@ -133,7 +133,7 @@ describe("importing", () => {
     });
     expect(run.out).toContain("compose_scope");
     expect(run.out).toContain("pulumi config set landscapesRoot");
-    expect(run.out).toContain("Next: pulumi stack select --create studio-a && pulumi preview");
+    expect(run.out).toContain("Next: npm run preview -- studio-a");
   });
 
   test("--stack defaults to the store's env.LANDSCAPE", () => {

@@ -112,7 +112,7 @@ export function renderReport(input: ReportInput): string {
       "because that is the only problem; pulumi up stops with a clear error until the sha256 is set.",
     );
   } else {
-    lines.push(`Next: pulumi stack select --create ${input.stack} && pulumi preview`);
+    lines.push(`Next: npm run preview -- ${input.stack}   (then npm run up -- ${input.stack})`);
   }
   return lines.join("\n") + "\n";
 }
