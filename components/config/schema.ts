@@ -68,6 +68,16 @@ export const HINTS = {
   name: "a non-empty string",
   duration: GO_DURATION_HINT,
   count: "a whole number from 0 upwards",
+  hostName: "a render host name: a DNS label (lowercase letters, digits and '-', at most 63 characters)",
+  uniqueHostName: "a render host name used only once",
+  dockerHost: 'a Docker endpoint: "unix:///absolute/path.sock", "tcp://host:port" or "ssh://user@host" (leave it out for the manager\'s own engine)',
+  gpus: 'all or a whole number of GPUs from 1 upwards',
+  hostPath: "an absolute path on that render host, such as /mnt/projects",
+  workerNetwork: "one of bridge, host",
+  workerNetworkLocal: "no network: workers on the manager's host join the landscape network (network applies to hosts with a dockerHost)",
+  remoteSharedStorage: "where this render host sees the studio's shared storage (required for a host with a dockerHost)",
+  workerEnvironment: "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings; TZ, FLAMENCO_HOME and FLAMENCO_WORKER_NAME are set by the program",
+  managerUrl: 'an http:// or https:// URL of the manager without path, such as "http://flamenco-manager.studio.lan:8484"',
   object: "an object",
   platform: "one of all, linux, windows, darwin, manager",
   audience: "one of all, workers, users",
@@ -130,16 +140,21 @@ const releaseOverride = z
     path: ["sha256"],
   });
 
-const environment = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: HINTS.environment }), { error: HINTS.environment })
-  .superRefine((variables, ctx) => {
-    for (const name of Object.keys(variables)) {
-      if (!ENV_NAME_PATTERN.test(name) || name === "TZ") {
-        ctx.addIssue({ code: "custom", path: [name], message: HINTS.environment });
+/** Extra container variables; `reserved` names are set by the program itself. */
+function environmentMap(reserved: readonly string[], hint: string) {
+  return z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: hint }), { error: hint })
+    .superRefine((variables, ctx) => {
+      for (const name of Object.keys(variables)) {
+        if (!ENV_NAME_PATTERN.test(name) || reserved.includes(name)) {
+          ctx.addIssue({ code: "custom", path: [name], message: hint });
+        }
       }
-    }
-  })
-  .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+    })
+    .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+}
+
+const environment = environmentMap(["TZ"], HINTS.environment);
 
 const variableValue = z.strictObject(
   {
@@ -229,6 +244,102 @@ const network = z.strictObject(
   { error: "an object {name?, alias?, domain?}" },
 );
 
+/**
+ * A Docker endpoint as the Docker CLI and the Pulumi docker provider take it:
+ * `unix:///path`, `tcp://host[:port]` or `ssh://[user@]host[:port]`.
+ */
+export function isDockerEndpoint(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.search !== "" || url.hash !== "" || url.password !== "") return false;
+  switch (url.protocol) {
+    case "unix:":
+      return value.startsWith("unix:///") && url.pathname.length > 1 && !url.pathname.endsWith("/");
+    case "tcp:":
+      return url.hostname !== "" && url.username === "" && (url.pathname === "" || url.pathname === "/");
+    case "ssh:":
+      return url.hostname !== "" && (url.pathname === "" || url.pathname === "/");
+    default:
+      return false;
+  }
+}
+
+/** An http(s) URL with a host and no path, query, fragment or credentials. */
+export function isManagerUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.hostname !== "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.pathname === "/" &&
+    url.search === "" &&
+    url.hash === "" &&
+    !value.includes("?") &&
+    !value.includes("#")
+  );
+}
+
+/** Variables of worker containers the program sets itself. */
+export const WORKER_RESERVED_VARIABLES = ["TZ", "FLAMENCO_HOME", "FLAMENCO_WORKER_NAME"] as const;
+
+const hostPath = z
+  .string({ error: HINTS.hostPath })
+  .refine((value) => value.startsWith("/"), { error: HINTS.hostPath });
+
+const workerHost = z
+  .strictObject(
+    {
+      name: z.string({ error: HINTS.hostName }).regex(DNS_LABEL, { error: HINTS.hostName }),
+      dockerHost: z.string({ error: HINTS.dockerHost }).refine(isDockerEndpoint, { error: HINTS.dockerHost }).optional(),
+      count,
+      gpus: z.union([z.literal("all", { error: HINTS.gpus }), z.int({ error: HINTS.gpus }).min(1, { error: HINTS.gpus })], { error: HINTS.gpus }).optional(),
+      sharedStorage: hostPath.optional(),
+      workersRoot: hostPath.optional(),
+      network: z.enum(["bridge", "host"], { error: HINTS.workerNetwork }).optional(),
+      environment: environmentMap(WORKER_RESERVED_VARIABLES, HINTS.workerEnvironment).default({}),
+    },
+    { error: "an object {name, dockerHost?, count, gpus?, sharedStorage?, workersRoot?, network?, environment?}" },
+  )
+  .superRefine((host, ctx) => {
+    if (host.dockerHost === undefined && host.network !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["network"], message: HINTS.workerNetworkLocal });
+    }
+    if (host.dockerHost !== undefined && host.sharedStorage === undefined) {
+      ctx.addIssue({ code: "custom", path: ["sharedStorage"], message: HINTS.remoteSharedStorage });
+    }
+  });
+
+/**
+ * The render hosts. Names must be unique: they name the workers and their resources. The
+ * check runs even when some entry is invalid, so one error lists every problem.
+ */
+const workers = z.array(workerHost, { error: "a list of render hosts {name, dockerHost?, count, ...}" }).superRefine(
+  (hosts: unknown[], ctx) => {
+    const firstIndex = new Map<string, number>();
+    hosts.forEach((host, index) => {
+      const name = host && typeof host === "object" ? (host as { name?: unknown }).name : undefined;
+      if (typeof name !== "string") return;
+      const first = firstIndex.get(name);
+      if (first === undefined) {
+        firstIndex.set(name, index);
+      } else {
+        ctx.addIssue({ code: "custom", path: [index, "name"], message: `${HINTS.uniqueHostName} (workers.${first}.name is also "${name}")` });
+      }
+    });
+  },
+  { when: (payload) => Array.isArray(payload.value) },
+);
+
 /** The stack config keys in the project's namespace, validated and with defaults applied. */
 export const stackConfigSchema = z.strictObject({
   landscape: z.string({ error: HINTS.landscape }).regex(LANDSCAPE_PATTERN, { error: HINTS.landscape }),
@@ -249,11 +360,15 @@ export const stackConfigSchema = z.strictObject({
   managerUser: z.string({ error: HINTS.managerUser }).regex(/^\d+(?::\d+)?$/, { error: HINTS.managerUser }).default(DEFAULTS.managerUser),
   restart: z.enum(["no", "on-failure", "always", "unless-stopped"], { error: HINTS.restart }).default(DEFAULTS.restart),
   manager: manager.prefault({}),
+  workers: workers.default([]),
+  managerUrl: z.string({ error: HINTS.managerUrl }).refine(isManagerUrl, { error: HINTS.managerUrl }).optional(),
+  workerImage: z.string({ error: HINTS.imageReference }).regex(IMAGE_REFERENCE, { error: HINTS.imageReference }).optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ManagerConfig = StackConfig["manager"];
+export type WorkerHostConfig = StackConfig["workers"][number];
 
 /** How each top-level key arrives from Pulumi config: strings stay strings, the rest is JSON. */
 export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string" | "json"> = {
@@ -275,5 +390,8 @@ export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string"
   managerUser: "string",
   restart: "string",
   manager: "json",
+  workers: "json",
+  managerUrl: "string",
+  workerImage: "string",
   mqttPassword: "string",
 };

@@ -3,12 +3,34 @@ import type { z } from "zod";
 import { ConfigError, ConfigProblem } from "./errors";
 import { expandHome, expandPathTemplate, FEATURE_DIRECTORY } from "./placeholders";
 import { officialArchiveVersion, ReleaseSource, resolveReleaseSource } from "./release";
-import { DEFAULTS, ManagerConfig, stackConfigSchema, StackConfig } from "./schema";
+import { DEFAULTS, ManagerConfig, stackConfigSchema, StackConfig, WorkerHostConfig } from "./schema";
 
 /** The Pulumi project name, which is also the stack config namespace. */
 export const PROJECT = "flamenco-landscape";
 
 export type LogLevel = StackConfig["logLevel"];
+
+/**
+ * How the workers of a render host reach the manager: on the manager's host they join the
+ * landscape network; on another host they use the default bridge or the host's network.
+ */
+export type WorkerNetwork = "landscape" | "bridge" | "host";
+
+/** One render host: a Docker engine that runs `count` workers of this landscape. */
+export interface WorkerHostSettings {
+  name: string;
+  /** Docker endpoint of the host; undefined for the manager's own engine. */
+  dockerHost?: string;
+  count: number;
+  /** The container's GPU request ("all" or a count), as `docker run --gpus` takes it. */
+  gpus?: string;
+  /** Where this host sees the studio's shared storage (a path on that host). */
+  sharedStorage: string;
+  /** Directory on that host holding one identity directory (FLAMENCO_HOME) per worker. */
+  workersRoot: string;
+  network: WorkerNetwork;
+  environment: Record<string, string>;
+}
 
 /** Everything the program needs, validated, with defaults applied and paths expanded. */
 export interface Settings {
@@ -32,6 +54,12 @@ export interface Settings {
   manager: ManagerConfig;
   /** True when the secret key mqttPassword is set; the value itself stays a Pulumi secret. */
   hasMqttPassword: boolean;
+  /** Render hosts, in config order. */
+  workers: WorkerHostSettings[];
+  /** How workers on other hosts reach the manager (needs the studio's DNS by default). */
+  managerUrl: string;
+  /** Image of the worker containers when it is not the manager image (e.g. one with Blender). */
+  workerImage?: string;
 }
 
 export interface SettingsContext {
@@ -142,20 +170,46 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
   return toSettings(result.data, mqttPassword !== undefined, context.homeDirectory);
 }
 
+/** The manager's address on the studio network, as the OpenStudioLandscapes seed advises. */
+export function defaultManagerUrl(network: { alias: string; domain: string }, hostPort: number): string {
+  return `http://${network.alias}.${network.domain}:${hostPort}`;
+}
+
+/** A host path without a trailing slash, so equal paths give equal mounts. */
+function hostDirectory(value: string): string {
+  const normalized = path.normalize(value);
+  return normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized;
+}
+
+function toWorkerHost(host: WorkerHostConfig, sharedStorage: string, featureDirectory: string): WorkerHostSettings {
+  return {
+    name: host.name,
+    ...(host.dockerHost === undefined ? {} : { dockerHost: host.dockerHost }),
+    count: host.count,
+    ...(host.gpus === undefined ? {} : { gpus: String(host.gpus) }),
+    sharedStorage: hostDirectory(host.sharedStorage ?? sharedStorage),
+    workersRoot: hostDirectory(host.workersRoot ?? path.join(featureDirectory, "workers")),
+    network: host.dockerHost === undefined ? "landscape" : (host.network ?? "bridge"),
+    environment: host.environment,
+  };
+}
+
 function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory: string): Settings {
   const landscapesRoot = path.normalize(expandHome(config.landscapesRoot, homeDirectory));
   const placeholders = { DOT_LANDSCAPES: landscapesRoot, LANDSCAPE: config.landscape, FEATURE: FEATURE_DIRECTORY };
+  const featureDirectory = path.join(landscapesRoot, config.landscape, FEATURE_DIRECTORY);
+  const sharedStorage = expandPathTemplate(config.sharedStorage, placeholders, homeDirectory);
   return {
     landscape: config.landscape,
     landscapesRoot,
     enabled: config.enabled,
     release: resolveReleaseSource(config.flamencoVersion, config.flamencoRelease),
     releaseCacheDirectory: path.join(landscapesRoot, ".cache", "flamenco-releases"),
-    featureDirectory: path.join(landscapesRoot, config.landscape, FEATURE_DIRECTORY),
+    featureDirectory,
     ports: { host: config.managerPortHost, container: config.managerPortContainer, bindAddress: config.managerBindAddress },
     storage: {
       manager: expandPathTemplate(config.storage, placeholders, homeDirectory),
-      shared: expandPathTemplate(config.sharedStorage, placeholders, homeDirectory),
+      shared: sharedStorage,
     },
     network: {
       name: config.network.name ?? defaultNetworkName(config.landscape),
@@ -170,5 +224,8 @@ function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory
     restart: config.restart,
     manager: config.manager,
     hasMqttPassword,
+    workers: config.workers.map((host) => toWorkerHost(host, sharedStorage, featureDirectory)),
+    managerUrl: (config.managerUrl ?? defaultManagerUrl(config.network, config.managerPortHost)).replace(/\/$/, ""),
+    ...(config.workerImage === undefined ? {} : { workerImage: config.workerImage }),
   };
 }

@@ -62,6 +62,7 @@ export function managerNetworkUrl(settings: Pick<Settings, "network" | "ports">)
   return `http://${settings.network.alias}:${settings.ports.container}`;
 }
 
-export function workerCommandLine(settings: Pick<Settings, "network" | "ports">): string {
-  return `flamenco-worker -manager ${managerStudioUrl(settings)}`;
+/** How to start a worker by hand on another machine: with the URL remote workers use. */
+export function workerCommandLine(settings: Pick<Settings, "managerUrl">): string {
+  return `flamenco-worker -manager ${settings.managerUrl}`;
 }

@@ -1,0 +1,205 @@
+import { ConfigError } from "../../components/config/errors";
+import { decodeConfigValue } from "../../components/config/read";
+import { isDockerEndpoint, isManagerUrl } from "../../components/config/schema";
+import { parseSettings, PROJECT, Settings, SettingsContext } from "../../components/config/settings";
+
+const HOME = "/home/artist";
+const CONTEXT: SettingsContext = { stack: "dev", homeDirectory: HOME };
+const FEATURE = `${HOME}/.openstudiolandscapes/landscapes/dev/OpenStudioLandscapes-Flamenco`;
+
+function settingsOf(raw: Record<string, unknown>): Settings {
+  return parseSettings(raw, CONTEXT);
+}
+
+function problemsOf(raw: Record<string, unknown>): { key: string; got: unknown; expected: string }[] {
+  try {
+    parseSettings(raw, CONTEXT);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((problem) => ({ ...problem }));
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(raw)}`);
+}
+
+const REMOTE = { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 2, sharedStorage: "/mnt/projects" };
+
+describe("workers defaults", () => {
+  it("no workers and the seed's DNS advice as the manager URL for remote workers", () => {
+    const settings = settingsOf({});
+    expect(settings.workers).toEqual([]);
+    expect(settings.managerUrl).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
+    expect(settings.workerImage).toBeUndefined();
+  });
+
+  it("the default manager URL follows the network alias, domain and host port", () => {
+    const settings = settingsOf({ network: { alias: "farm", domain: "studio.lan" }, managerPortHost: 9000 });
+    expect(settings.managerUrl).toBe("http://farm.studio.lan:9000");
+  });
+
+  it("a host without dockerHost is the manager's host: landscape network, the manager's shared storage", () => {
+    const [host] = settingsOf({ workers: [{ name: "manager-host", count: 2 }] }).workers;
+    expect(host).toEqual({
+      name: "manager-host",
+      count: 2,
+      sharedStorage: `${FEATURE}/shared_storage`,
+      workersRoot: `${FEATURE}/workers`,
+      network: "landscape",
+      environment: {},
+    });
+    expect("dockerHost" in host).toBe(false);
+    expect("gpus" in host).toBe(false);
+  });
+
+  it("a host with dockerHost defaults to the bridge network and the same workers root path", () => {
+    const [host] = settingsOf({ workers: [REMOTE] }).workers;
+    expect(host).toEqual({
+      name: "render-01",
+      dockerHost: "ssh://render@render-01.studio.lan",
+      count: 2,
+      sharedStorage: "/mnt/projects",
+      workersRoot: `${FEATURE}/workers`,
+      network: "bridge",
+      environment: {},
+    });
+  });
+
+  it("keeps every option given, in config order", () => {
+    const settings = settingsOf({
+      managerUrl: "https://flamenco.studio.lan:8443/",
+      workerImage: "registry.studio.lan/flamenco-worker:3.7-blender4.2",
+      workers: [
+        { ...REMOTE, gpus: 2, network: "host", workersRoot: "/var/lib/flamenco/workers", environment: { CYCLES_DEVICE: "OPTIX", THREADS: 16 } },
+        { name: "gpu-02", dockerHost: "tcp://gpu-02.studio.lan:2376", count: 0, gpus: "all", sharedStorage: "/mnt/projects/" },
+        { name: "local", count: 1 },
+      ],
+    });
+    expect(settings.managerUrl).toBe("https://flamenco.studio.lan:8443");
+    expect(settings.workerImage).toBe("registry.studio.lan/flamenco-worker:3.7-blender4.2");
+    expect(settings.workers.map((host) => host.name)).toEqual(["render-01", "gpu-02", "local"]);
+    expect(settings.workers[0]).toMatchObject({
+      gpus: "2",
+      network: "host",
+      workersRoot: "/var/lib/flamenco/workers",
+      environment: { CYCLES_DEVICE: "OPTIX", THREADS: "16" },
+    });
+    expect(settings.workers[1]).toMatchObject({ count: 0, gpus: "all", sharedStorage: "/mnt/projects" });
+  });
+});
+
+describe("how the keys arrive from Pulumi config", () => {
+  it("workers is JSON; managerUrl and workerImage are strings", () => {
+    expect(decodeConfigValue("workers", '[{"name":"a","count":2,"gpus":"all"}]')).toEqual([{ name: "a", count: 2, gpus: "all" }]);
+    expect(decodeConfigValue("managerUrl", "http://flamenco-manager.studio.lan:8484")).toBe("http://flamenco-manager.studio.lan:8484");
+    expect(decodeConfigValue("workerImage", "3.7")).toBe("3.7");
+  });
+});
+
+describe("Docker endpoints", () => {
+  it.each([
+    "unix:///var/run/docker.sock",
+    "unix:///tmp/engine-2/docker.sock",
+    "tcp://render-01.studio.lan:2376",
+    "tcp://10.0.0.12:2375",
+    "tcp://render-01",
+    "ssh://render@render-01.studio.lan",
+    "ssh://render-01.studio.lan",
+    "ssh://render@render-01.studio.lan:2222",
+  ])("accepts %s", (endpoint) => {
+    expect(isDockerEndpoint(endpoint)).toBe(true);
+  });
+
+  it.each([
+    "render-01.studio.lan",
+    "/var/run/docker.sock",
+    "unix://var/run/docker.sock",
+    "unix:///",
+    "unix:///var/run/",
+    "http://render-01:2375",
+    "npipe:////./pipe/docker_engine",
+    "tcp://",
+    "tcp://render-01:2375/path",
+    "tcp://user@render-01:2375",
+    "ssh://render:secret@render-01",
+    "ssh://render@render-01/home",
+    "ssh://render@render-01?x=1",
+  ])("rejects %s", (endpoint) => {
+    expect(isDockerEndpoint(endpoint)).toBe(false);
+  });
+});
+
+describe("manager URLs", () => {
+  it.each(["http://flamenco-manager.studio.lan:8484", "https://flamenco.studio.lan", "http://127.0.0.1:8484/", "http://[::1]:8484"])("accepts %s", (url) => {
+    expect(isManagerUrl(url)).toBe(true);
+  });
+
+  it.each(["flamenco-manager:8484", "ftp://manager", "http://manager:8484/flamenco", "http://user:pw@manager", "http://manager?x", "http://manager#x"])(
+    "rejects %s",
+    (url) => {
+      expect(isManagerUrl(url)).toBe(false);
+    },
+  );
+});
+
+describe("bad worker config: the key with its index path, the value and what is accepted", () => {
+  const cases: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+    ["workers that is not a list", { workers: { name: "a", count: 1 } }, "workers", { name: "a", count: 1 }, "a list of render hosts"],
+    ["a host name with capitals", { workers: [{ name: "Render01", count: 1 }] }, "workers.0.name", "Render01", "a DNS label"],
+    ["a host name with a dot", { workers: [{ name: "render.01", count: 1 }] }, "workers.0.name", "render.01", "a DNS label"],
+    ["a host without name", { workers: [{ count: 1 }] }, "workers.0.name", undefined, "a render host name"],
+    ["a negative count", { workers: [{ name: "a", count: -1 }] }, "workers.0.count", -1, "a whole number from 0 upwards"],
+    ["a fractional count", { workers: [{ name: "a", count: 1.5 }] }, "workers.0.count", 1.5, "a whole number from 0 upwards"],
+    ["a count as a string", { workers: [{ name: "a", count: "2" }] }, "workers.0.count", "2", "a whole number from 0 upwards"],
+    ["a missing count", { workers: [{ name: "a" }] }, "workers.0.count", undefined, "a whole number from 0 upwards"],
+    ["a Docker endpoint without scheme", { workers: [{ ...REMOTE, dockerHost: "render-01:2375" }] }, "workers.0.dockerHost", "render-01:2375", "a Docker endpoint"],
+    ["gpus 0", { workers: [{ name: "a", count: 1, gpus: 0 }] }, "workers.0.gpus", 0, "all or a whole number of GPUs"],
+    ["gpus as a word", { workers: [{ name: "a", count: 1, gpus: "some" }] }, "workers.0.gpus", "some", "all or a whole number of GPUs"],
+    ["a relative shared storage path", { workers: [{ ...REMOTE, sharedStorage: "mnt/projects" }] }, "workers.0.sharedStorage", "mnt/projects", "an absolute path on that render host"],
+    ["a workers root under ~", { workers: [{ ...REMOTE, workersRoot: "~/workers" }] }, "workers.0.workersRoot", "~/workers", "an absolute path on that render host"],
+    ["an unknown network", { workers: [{ ...REMOTE, network: "overlay" }] }, "workers.0.network", "overlay", "one of bridge, host"],
+    ["a network on the manager's host", { workers: [{ name: "a", count: 1, network: "host" }] }, "workers.0.network", "host", "join the landscape network"],
+    ["a remote host without shared storage", { workers: [{ name: "r", dockerHost: "tcp://r:2376", count: 1 }] }, "workers.0.sharedStorage", undefined, "required for a host with a dockerHost"],
+    ["FLAMENCO_HOME in a host's environment", { workers: [{ name: "a", count: 1, environment: { FLAMENCO_HOME: "/x" } }] }, "workers.0.environment.FLAMENCO_HOME", "/x", "set by the program"],
+    ["FLAMENCO_WORKER_NAME in a host's environment", { workers: [{ name: "a", count: 1, environment: { FLAMENCO_WORKER_NAME: "x" } }] }, "workers.0.environment.FLAMENCO_WORKER_NAME", "x", "set by the program"],
+    ["an unknown host key", { workers: [{ name: "a", count: 1, replicas: 2 }] }, "workers.0.replicas", 2, "no such key"],
+    ["a manager URL with a path", { managerUrl: "http://manager:8484/api" }, "managerUrl", "http://manager:8484/api", "an http:// or https:// URL"],
+    ["a worker image with spaces", { workerImage: "flamenco worker" }, "workerImage", "flamenco worker", "a Docker image reference"],
+  ];
+
+  it.each(cases)("%s", (_title, raw, key, got, expected) => {
+    const problems = problemsOf(raw);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].key).toBe(`${PROJECT}:${key}`);
+    expect(problems[0].got).toEqual(got);
+    expect(problems[0].expected).toContain(expected);
+  });
+
+  it("a duplicate host name is reported at the later entry, naming the first", () => {
+    const problems = problemsOf({ workers: [{ name: "render", count: 1 }, { name: "other", count: 1 }, { ...REMOTE, name: "render" }] });
+    expect(problems).toEqual([{ key: `${PROJECT}:workers.2.name`, got: "render", expected: 'a render host name used only once (workers.0.name is also "render")' }]);
+  });
+
+  it("one error lists every problem: duplicates next to invalid entries and other keys", () => {
+    const problems = problemsOf({
+      managerPortHost: 0,
+      managerUrl: "flamenco:8484",
+      workers: [
+        { name: "a", count: -1 },
+        { name: "a", count: "x", dockerHost: "ftp://a" },
+        { name: "b", count: 1, gpus: -2 },
+        { name: "b", count: 1 },
+      ],
+    });
+    expect(problems.map((problem) => problem.key).sort()).toEqual(
+      [
+        "managerPortHost",
+        "managerUrl",
+        "workers.0.count",
+        "workers.1.count",
+        "workers.1.dockerHost",
+        "workers.1.name",
+        "workers.2.gpus",
+        "workers.3.name",
+      ].map((key) => `${PROJECT}:${key}`),
+    );
+  });
+});
