@@ -1,5 +1,6 @@
-import type { Settings } from "../config/settings";
+import type { Settings, WorkerHostSettings } from "../config/settings";
 import { hostConfigFilePath, imageContextDirectory, releaseCacheEntry } from "./names";
+import { workerHomeDirectory, workerImageName } from "./workers";
 
 /**
  * The commands run at `pulumi up` are the project's own scripts, called by a path
@@ -8,6 +9,7 @@ import { hostConfigFilePath, imageContextDirectory, releaseCacheEntry } from "./
  */
 export const FETCH_RELEASE_COMMAND = "node scripts/fetch-release.js";
 export const WRITE_MANAGER_FILES_COMMAND = "node scripts/write-manager-files.js";
+export const ENSURE_WORKER_HOME_COMMAND = "node scripts/ensure-worker-home.js";
 
 export function releaseCommandEnvironment(
   settings: Pick<Settings, "release" | "releaseCacheDirectory" | "featureDirectory">,
@@ -31,6 +33,24 @@ export function managerFilesCommandEnvironment(settings: Pick<Settings, "feature
     FLAMENCO_CONFIG_FILE: hostConfigFilePath(settings),
     FLAMENCO_STORAGE_DIRECTORIES: JSON.stringify([settings.storage.manager, settings.storage.shared]),
     FLAMENCO_STORAGE_OWNER: settings.managerUser,
+  };
+}
+
+/**
+ * Creates a worker's identity directory on its host, owned by the user the worker runs as.
+ * On the manager's host the script creates it directly; on another host it asks that host's
+ * engine (a root container of the worker image, no network) to create it, since Docker would
+ * create a missing bind-mount source owned by root.
+ */
+export function workerHomeCommandEnvironment(
+  settings: Pick<Settings, "managerUser" | "workerImage" | "landscape" | "release">,
+  host: Pick<WorkerHostSettings, "workersRoot" | "dockerHost">,
+  name: string,
+): Record<string, string> {
+  return {
+    FLAMENCO_WORKER_HOME: workerHomeDirectory(host, name),
+    FLAMENCO_WORKER_HOME_OWNER: settings.managerUser,
+    ...(host.dockerHost === undefined ? {} : { FLAMENCO_DOCKER_HOST: host.dockerHost, FLAMENCO_WORKER_IMAGE: workerImageName(settings) }),
   };
 }
 

@@ -1,0 +1,121 @@
+import type { Settings, WorkerHostSettings } from "../config/settings";
+import { LABEL_PREFIX } from "./container";
+import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
+
+/**
+ * Where a worker keeps its identity (flamenco-worker-credentials.yaml, its local database)
+ * inside its container: FLAMENCO_HOME, bind-mounted from the worker's directory on its host.
+ */
+export const WORKER_HOME = "/var/lib/flamenco-worker";
+export const WORKER_BINARY = "flamenco-worker";
+export const RENDER_HOST_LABEL = `${LABEL_PREFIX}.flamenco.render-host`;
+
+/** 1..count: worker numbers are stable, so scaling adds or removes only the last ones. */
+export function workerNumbers(count: number): number[] {
+  return Array.from({ length: count }, (_unused, index) => index + 1);
+}
+
+/** Container name and FLAMENCO_WORKER_NAME: the name Flamenco shows for the worker. */
+export function workerName(landscape: string, host: string, number: number): string {
+  return `${landscape}-${host}-${number}`;
+}
+
+export function workerNames(landscape: string, host: Pick<WorkerHostSettings, "name" | "count">): string[] {
+  return workerNumbers(host.count).map((number) => workerName(landscape, host.name, number));
+}
+
+/** Pulumi resource name of a worker container; its identity command adds `-home`. */
+export function workerResourceName(landscape: string, host: string, number: number): string {
+  return `${landscape}-worker-${host}-${number}`;
+}
+
+/** Pulumi resource name of the explicit docker provider of a host with a dockerHost. */
+export function renderHostProviderName(landscape: string, host: string): string {
+  return `${landscape}-docker-${host}`;
+}
+
+/** The worker's identity directory on its host. */
+export function workerHomeDirectory(host: Pick<WorkerHostSettings, "workersRoot">, name: string): string {
+  return `${host.workersRoot}/${name}`;
+}
+
+/** On the manager's host: the alias on the landscape network; elsewhere: managerUrl. */
+export function workerManagerUrl(settings: Pick<Settings, "network" | "ports" | "managerUrl">, host: Pick<WorkerHostSettings, "network">): string {
+  return host.network === "landscape" ? managerNetworkUrl(settings) : settings.managerUrl;
+}
+
+/**
+ * The image a host's workers run, by name: workerImage, or the manager image, which holds
+ * flamenco-worker. Workers on the manager's host run the built manager image by id instead
+ * (the Pulumi layer passes it), so a rebuild replaces them.
+ */
+export function workerImageName(settings: Pick<Settings, "workerImage" | "landscape" | "release">): string {
+  return settings.workerImage ?? managerImageName(settings.landscape, settings.release.version);
+}
+
+/** True when the host's workers run the image built on the manager's host, by its id. */
+export function usesBuiltImage(settings: Pick<Settings, "workerImage">, host: Pick<WorkerHostSettings, "dockerHost">): boolean {
+  return settings.workerImage === undefined && host.dockerHost === undefined;
+}
+
+export function workerEnvironment(settings: Pick<Settings, "timezone">, host: Pick<WorkerHostSettings, "environment">, name: string): string[] {
+  const extra = Object.keys(host.environment)
+    .sort()
+    .map((variable) => `${variable}=${host.environment[variable]}`);
+  return [`TZ=${settings.timezone}`, `FLAMENCO_HOME=${WORKER_HOME}`, `FLAMENCO_WORKER_NAME=${name}`, ...extra];
+}
+
+/** Network inputs: the landscape network, host networking, or nothing (the default bridge). */
+function workerNetworking(settings: Pick<Settings, "network">, host: Pick<WorkerHostSettings, "network">) {
+  switch (host.network) {
+    case "landscape":
+      return { networksAdvanced: [{ name: settings.network.name }] };
+    case "host":
+      return { networkMode: "host" };
+    case "bridge":
+      // Docker's default; setting networkMode "bridge" would show a diff on every preview.
+      return {};
+  }
+}
+
+/**
+ * Every input of one worker container that follows from the settings alone; the Pulumi
+ * layer adds the image (the built image id on the manager's host, else workerImageName).
+ */
+export function workerContainerSpec(settings: Settings, host: WorkerHostSettings, number: number) {
+  const name = workerName(settings.landscape, host.name, number);
+  return {
+    name,
+    restart: settings.restart,
+    command: [WORKER_BINARY, "-manager", workerManagerUrl(settings, host)],
+    envs: workerEnvironment(settings, host, name),
+    // The user that owns the identity directory and writes to shared storage, whatever the image's USER.
+    user: settings.managerUser,
+    volumes: [
+      { hostPath: workerHomeDirectory(host, name), containerPath: WORKER_HOME, readOnly: false },
+      // Flamenco needs workers to see shared storage at the path the manager sees it at.
+      { hostPath: host.sharedStorage, containerPath: CONTAINER_PATHS.sharedStorage, readOnly: false },
+    ],
+    ...workerNetworking(settings, host),
+    ...(host.gpus === undefined ? {} : { gpus: host.gpus }),
+    labels: [
+      { label: `${LABEL_PREFIX}.landscape`, value: settings.landscape },
+      { label: `${LABEL_PREFIX}.feature`, value: "flamenco-worker" },
+      { label: RENDER_HOST_LABEL, value: host.name },
+    ],
+  };
+}
+
+export type WorkerContainerSpec = ReturnType<typeof workerContainerSpec>;
+
+/** What the stack reports per render host. */
+export interface RenderHostSummary {
+  names: string[];
+  managerUrl: string;
+}
+
+export function renderHostSummaries(settings: Settings): Record<string, RenderHostSummary> {
+  return Object.fromEntries(
+    settings.workers.map((host) => [host.name, { names: workerNames(settings.landscape, host), managerUrl: workerManagerUrl(settings, host) }]),
+  );
+}
