@@ -292,6 +292,14 @@ export function isManagerUrl(value: string): boolean {
 /** Variables of worker containers the program sets itself. */
 export const WORKER_RESERVED_VARIABLES = ["TZ", "FLAMENCO_HOME", "FLAMENCO_WORKER_NAME"] as const;
 
+/**
+ * A whole number checked by refinement: z.int() marks a fraction as fatal, which would stop
+ * the list-level checks below from reporting their problems in the same error.
+ */
+function wholeNumber(minimum: number, hint: string) {
+  return z.number({ error: hint }).refine((value) => Number.isInteger(value) && value >= minimum, { error: hint });
+}
+
 const hostPath = z
   .string({ error: HINTS.hostPath })
   .refine((value) => value.startsWith("/"), { error: HINTS.hostPath });
@@ -301,8 +309,8 @@ const workerHost = z
     {
       name: z.string({ error: HINTS.hostName }).regex(DNS_LABEL, { error: HINTS.hostName }),
       dockerHost: z.string({ error: HINTS.dockerHost }).refine(isDockerEndpoint, { error: HINTS.dockerHost }).optional(),
-      count,
-      gpus: z.union([z.literal("all", { error: HINTS.gpus }), z.int({ error: HINTS.gpus }).min(1, { error: HINTS.gpus })], { error: HINTS.gpus }).optional(),
+      count: wholeNumber(0, HINTS.count),
+      gpus: z.union([z.literal("all", { error: HINTS.gpus }), wholeNumber(1, HINTS.gpus)], { error: HINTS.gpus }).optional(),
       sharedStorage: hostPath.optional(),
       workersRoot: hostPath.optional(),
       network: z.enum(["bridge", "host"], { error: HINTS.workerNetwork }).optional(),

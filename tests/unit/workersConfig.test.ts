@@ -185,7 +185,7 @@ describe("bad worker config: the key with its index path, the value and what is 
       workers: [
         { name: "a", count: -1 },
         { name: "a", count: "x", dockerHost: "ftp://a" },
-        { name: "b", count: 1, gpus: -2 },
+        { name: "b", count: 0.5, gpus: -2 },
         { name: "b", count: 1 },
       ],
     });
@@ -197,6 +197,7 @@ describe("bad worker config: the key with its index path, the value and what is 
         "workers.1.count",
         "workers.1.dockerHost",
         "workers.1.name",
+        "workers.2.count",
         "workers.2.gpus",
         "workers.3.name",
       ].map((key) => `${PROJECT}:${key}`),
