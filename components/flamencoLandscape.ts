@@ -3,12 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "./config/settings";
 import { FlamencoManager } from "./flamencoManager";
 import { FlamencoRelease } from "./flamencoRelease";
+import { FlamencoWorkers } from "./flamencoWorkers";
 import { ManagerFiles } from "./managerFiles";
 import { ManagerImage } from "./managerImage";
 import { LABEL_PREFIX } from "./render/container";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
 import { managerImageName, managerLocalUrl, managerNetworkUrl, managerStudioUrl, workerCommandLine } from "./render/names";
+import { RenderHostSummary } from "./render/workers";
 
 export interface FlamencoLandscapeArgs {
   settings: Settings;
@@ -28,6 +30,8 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly configFile: string;
   readonly storage: { manager: string; shared: string };
   readonly managerContainerName: pulumi.Output<string>;
+  /** Per render host: worker names and the manager URL they use; empty without workers. */
+  readonly workers: Record<string, RenderHostSummary>;
   /** Children, for components that attach to this landscape (workers). */
   readonly network: docker.Network;
   readonly manager: FlamencoManager;
@@ -67,6 +71,15 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const workers =
+      settings.workers.length === 0
+        ? undefined
+        : new FlamencoWorkers(
+            `${name}-workers`,
+            { settings, builtImageId: image.imageId, manager: this.manager.container, network: this.network },
+            { parent: this },
+          );
+
     this.managerUrl = managerStudioUrl(settings);
     this.managerLocalUrl = managerLocalUrl(settings);
     this.workerManagerUrl = managerNetworkUrl(settings);
@@ -77,6 +90,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
     this.configFile = files.configFile;
     this.storage = settings.storage;
     this.managerContainerName = this.manager.containerName;
+    this.workers = workers?.hosts ?? {};
 
     this.registerOutputs({
       managerUrl: this.managerUrl,
@@ -89,6 +103,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       configFile: this.configFile,
       storage: this.storage,
       managerContainerName: this.managerContainerName,
+      workers: this.workers,
     });
   }
 }

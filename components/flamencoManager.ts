@@ -15,12 +15,14 @@ export interface FlamencoManagerArgs {
 export class FlamencoManager extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
   readonly containerId: pulumi.Output<string>;
+  /** Created only once healthy: what workers wait for. */
+  readonly container: docker.Container;
 
   constructor(name: string, args: FlamencoManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openstudiolandscapes:flamenco:Manager", name, {}, opts);
 
     const spec = managerContainerSpec(args.settings);
-    const container = new docker.Container(
+    this.container = new docker.Container(
       name,
       {
         ...spec,
@@ -30,8 +32,8 @@ export class FlamencoManager extends pulumi.ComponentResource {
       // The name and host port are fixed, so the old container must go before the new one starts.
       { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
     );
-    this.containerName = container.name;
-    this.containerId = container.id;
+    this.containerName = this.container.name;
+    this.containerId = this.container.id;
 
     this.registerOutputs({ containerName: this.containerName, containerId: this.containerId });
   }

@@ -1,0 +1,311 @@
+/**
+ * The render farm under Pulumi mocks: which worker resources the program declares per render
+ * host, with which inputs, and what a change of the farm touches (the `pulumi preview` diff).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, stableJson } from "./harness";
+
+const ROOT = "/srv/landscapes";
+const FEATURE = `${ROOT}/farm/OpenStudioLandscapes-Flamenco`;
+const CONTAINER = "docker:index/container:Container";
+const COMMAND = "command:local:Command";
+const PROVIDER = "pulumi:providers:docker";
+const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
+const HOME_IN_CONTAINER = "/var/lib/flamenco-worker";
+
+type Inputs = Record<string, unknown>;
+interface HostConfig {
+  name: string;
+  count: number;
+  [key: string]: unknown;
+}
+
+const LOCAL: HostConfig = { name: "manager-host", count: 2 };
+const RENDER_01: HostConfig = { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 3, gpus: "all", sharedStorage: "/mnt/projects" };
+const RENDER_02: HostConfig = { name: "render-02", dockerHost: "tcp://render-02.studio.lan:2376", count: 1, sharedStorage: "/Volumes/projects", network: "host" };
+
+function farm(workers: HostConfig[], extra: Inputs = {}): Promise<ProgramRun> {
+  return runProgram({ config: { landscape: "farm", landscapesRoot: ROOT, workers, ...extra }, stack: "farm" });
+}
+
+function workerContainers(run: ProgramRun): RecordedResource[] {
+  return run.ofType(CONTAINER).filter((resource) => resource.name.startsWith("farm-worker-"));
+}
+
+interface Diff {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** What `pulumi preview` would show between two runs: resources added, removed and with changed inputs. */
+function diff(before: ProgramRun, after: ProgramRun): Diff {
+  const key = (resource: RecordedResource) => `${resource.type}::${resource.name}`;
+  const earlier = new Map(before.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
+  const later = new Map(after.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
+  const nameOf = (id: string) => id.split("::")[1];
+  return {
+    added: [...later.keys()].filter((id) => !earlier.has(id)).map(nameOf).sort(),
+    removed: [...earlier.keys()].filter((id) => !later.has(id)).map(nameOf).sort(),
+    changed: [...later.keys()].filter((id) => earlier.has(id) && earlier.get(id) !== later.get(id)).map(nameOf).sort(),
+  };
+}
+
+describe("a farm of the manager's host and two other Docker hosts", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await farm([LOCAL, RENDER_01, RENDER_02]);
+  });
+
+  test("declares per host a render host component, per remote host one provider, per worker an identity command and a container", () => {
+    const declared = run.resources
+      .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || resource.name.includes("-worker-") || resource.type === PROVIDER)
+      .map((resource) => `${resource.type} ${resource.name} < ${resource.parent}`);
+    expect(declared).toEqual([
+      "openstudiolandscapes:flamenco:Workers farm-workers < farm",
+      "openstudiolandscapes:flamenco:RenderHost farm-render-host-manager-host < farm-workers",
+      `${COMMAND} farm-worker-manager-host-1-home < farm-render-host-manager-host`,
+      `${CONTAINER} farm-worker-manager-host-1 < farm-render-host-manager-host`,
+      `${COMMAND} farm-worker-manager-host-2-home < farm-render-host-manager-host`,
+      `${CONTAINER} farm-worker-manager-host-2 < farm-render-host-manager-host`,
+      "openstudiolandscapes:flamenco:RenderHost farm-render-host-render-01 < farm-workers",
+      `${PROVIDER} farm-docker-render-01 < farm-render-host-render-01`,
+      `${COMMAND} farm-worker-render-01-1-home < farm-render-host-render-01`,
+      `${CONTAINER} farm-worker-render-01-1 < farm-render-host-render-01`,
+      `${COMMAND} farm-worker-render-01-2-home < farm-render-host-render-01`,
+      `${CONTAINER} farm-worker-render-01-2 < farm-render-host-render-01`,
+      `${COMMAND} farm-worker-render-01-3-home < farm-render-host-render-01`,
+      `${CONTAINER} farm-worker-render-01-3 < farm-render-host-render-01`,
+      "openstudiolandscapes:flamenco:RenderHost farm-render-host-render-02 < farm-workers",
+      `${PROVIDER} farm-docker-render-02 < farm-render-host-render-02`,
+      `${COMMAND} farm-worker-render-02-1-home < farm-render-host-render-02`,
+      `${CONTAINER} farm-worker-render-02-1 < farm-render-host-render-02`,
+    ]);
+  });
+
+  test("one explicit docker provider per remote host, on its endpoint; the manager's host uses the default provider", () => {
+    expect(run.named("farm-docker-render-01").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
+    expect(run.named("farm-docker-render-02").inputs).toEqual({ host: "tcp://render-02.studio.lan:2376" });
+    const providers = Object.fromEntries(workerContainers(run).map((worker) => [worker.name, worker.providerName]));
+    expect(providers).toEqual({
+      "farm-worker-manager-host-1": undefined,
+      "farm-worker-manager-host-2": undefined,
+      "farm-worker-render-01-1": "farm-docker-render-01",
+      "farm-worker-render-01-2": "farm-docker-render-01",
+      "farm-worker-render-01-3": "farm-docker-render-01",
+      "farm-worker-render-02-1": "farm-docker-render-02",
+    });
+    expect(run.named("farm-manager").providerName).toBeUndefined();
+  });
+
+  test("names: container and FLAMENCO_WORKER_NAME are <landscape>-<host>-<n>", () => {
+    for (const worker of workerContainers(run)) {
+      const name = worker.name.replace(/^farm-worker-/, "farm-");
+      expect(worker.inputs.name).toBe(name);
+      expect(worker.inputs.envs).toContain(`FLAMENCO_WORKER_NAME=${name}`);
+      expect(worker.inputs.envs).toContain(`FLAMENCO_HOME=${HOME_IN_CONTAINER}`);
+    }
+  });
+
+  test("workers on the manager's host run the built image by id on the landscape network and use the alias URL", () => {
+    const worker = run.named("farm-worker-manager-host-1").inputs;
+    expect(worker).toMatchObject({
+      image: run.outputs.imageId,
+      command: ["flamenco-worker", "-manager", "http://flamenco-manager:8080"],
+      networksAdvanced: [{ name: "openstudiolandscapes-farm" }],
+      user: "1000:1000",
+      restart: "always",
+    });
+    expect(worker.networkMode).toBeUndefined();
+    expect(worker.gpus).toBeUndefined();
+  });
+
+  test("workers on other hosts run the manager image by name and use managerUrl: default bridge or host networking", () => {
+    const bridge = run.named("farm-worker-render-01-2").inputs;
+    expect(bridge).toMatchObject({
+      image: "openstudiolandscapes/flamenco-manager:farm-3.7",
+      command: ["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:8484"],
+      gpus: "all",
+    });
+    // The default bridge is left implicit: networkMode "bridge" shows a diff on every preview.
+    expect(bridge.networkMode).toBeUndefined();
+    expect(bridge.networksAdvanced).toBeUndefined();
+    const host = run.named("farm-worker-render-02-1").inputs;
+    expect(host).toMatchObject({ networkMode: "host", image: "openstudiolandscapes/flamenco-manager:farm-3.7" });
+    expect(host.networksAdvanced).toBeUndefined();
+    expect(host.gpus).toBeUndefined();
+  });
+
+  test("every worker mounts its host's shared storage at the manager's shared-storage path", () => {
+    const manager = run.named("farm-manager").inputs.volumes as { hostPath: string; containerPath: string }[];
+    expect(manager.find((volume) => volume.hostPath === `${FEATURE}/shared_storage`)?.containerPath).toBe(SHARED_IN_CONTAINER);
+    const shared = Object.fromEntries(
+      workerContainers(run).map((worker) => [worker.name, (worker.inputs.volumes as { hostPath: string; containerPath: string; readOnly: boolean }[]).find((volume) => volume.containerPath === SHARED_IN_CONTAINER)]),
+    );
+    expect(shared["farm-worker-manager-host-1"]).toEqual({ hostPath: `${FEATURE}/shared_storage`, containerPath: SHARED_IN_CONTAINER, readOnly: false });
+    expect(shared["farm-worker-render-01-3"]).toEqual({ hostPath: "/mnt/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
+    expect(shared["farm-worker-render-02-1"]).toEqual({ hostPath: "/Volumes/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
+  });
+
+  test("each worker has its own identity directory, created by its own command before it starts", () => {
+    const homes = workerContainers(run).map((worker) => {
+      const volumes = worker.inputs.volumes as { hostPath: string; containerPath: string }[];
+      const home = volumes.find((volume) => volume.containerPath === HOME_IN_CONTAINER)!.hostPath;
+      const command = run.named(`${worker.name}-home`);
+      expect(command.inputs.create).toBe("node scripts/ensure-worker-home.js");
+      expect((command.inputs.environment as Inputs).FLAMENCO_WORKER_HOME).toBe(home);
+      expect(command.inputs.delete).toBeUndefined();
+      expect(worker.dependsOn).toContain(`${worker.name}-home`);
+      return home;
+    });
+    expect(new Set(homes).size).toBe(homes.length);
+    expect(homes).toContain(`${FEATURE}/workers/farm-manager-host-1`);
+    expect(homes).toContain(`${FEATURE}/workers/farm-render-01-3`);
+    expect(run.named("farm-worker-render-01-1-home").inputs.environment).toEqual({
+      FLAMENCO_WORKER_HOME: `${FEATURE}/workers/farm-render-01-1`,
+      FLAMENCO_WORKER_HOME_OWNER: "1000:1000",
+      FLAMENCO_DOCKER_HOST: "ssh://render@render-01.studio.lan",
+      FLAMENCO_WORKER_IMAGE: "openstudiolandscapes/flamenco-manager:farm-3.7",
+    });
+    expect(run.named("farm-worker-manager-host-1-home").inputs.environment).toEqual({
+      FLAMENCO_WORKER_HOME: `${FEATURE}/workers/farm-manager-host-1`,
+      FLAMENCO_WORKER_HOME_OWNER: "1000:1000",
+    });
+  });
+
+  test("no worker starts before the manager container, which `up` waits on until healthy; replaced delete-first", () => {
+    expect(run.named("farm-manager").inputs.wait).toBe(true);
+    for (const worker of workerContainers(run)) {
+      expect(worker.dependsOn).toContain("farm-manager");
+      expect(worker.deleteBeforeReplace).toBe(true);
+    }
+    expect(run.named("farm-worker-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-worker-manager-host-1-home"]);
+    expect(run.named("farm-worker-render-01-1").dependsOn).toEqual(["farm-manager", "farm-worker-render-01-1-home"]);
+  });
+
+  test("stack outputs: per host the worker names and the URL they use", () => {
+    expect(run.outputs.workers).toEqual({
+      "manager-host": { names: ["farm-manager-host-1", "farm-manager-host-2"], managerUrl: "http://flamenco-manager:8080" },
+      "render-01": { names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" },
+      "render-02": { names: ["farm-render-02-1"], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" },
+    });
+  });
+
+  test("the same farm twice gives byte-identical inputs", async () => {
+    const again = await farm([LOCAL, RENDER_01, RENDER_02]);
+    expect(diff(run, again)).toEqual({ added: [], removed: [], changed: [] });
+  });
+});
+
+describe("what a change of the farm touches (the preview diff)", () => {
+  let base: ProgramRun;
+  beforeAll(async () => {
+    base = await farm([LOCAL, RENDER_01]);
+  });
+
+  test("scaling a host from 3 to 2 removes exactly worker 3; nothing else changes", async () => {
+    const scaled = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
+    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-worker-render-01-3", "farm-worker-render-01-3-home"], changed: [] });
+    expect((scaled.outputs.workers as Record<string, { names: string[] }>)["render-01"].names).toEqual(["farm-render-01-1", "farm-render-01-2"]);
+  });
+
+  test("scaling a host from 2 to 3 adds exactly worker 3; nothing else changes", async () => {
+    const two = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
+    expect(diff(two, base)).toEqual({ added: ["farm-worker-render-01-3", "farm-worker-render-01-3-home"], removed: [], changed: [] });
+  });
+
+  test("scaling the manager's host touches only its workers", async () => {
+    const scaled = await farm([{ ...LOCAL, count: 3 }, RENDER_01]);
+    expect(diff(base, scaled)).toEqual({ added: ["farm-worker-manager-host-3", "farm-worker-manager-host-3-home"], removed: [], changed: [] });
+  });
+
+  test("count 0 keeps the host and its provider declared, with no workers", async () => {
+    const idle = await farm([LOCAL, { ...RENDER_01, count: 0 }]);
+    expect(diff(base, idle).removed).toEqual(
+      ["farm-worker-render-01-1", "farm-worker-render-01-1-home", "farm-worker-render-01-2", "farm-worker-render-01-2-home", "farm-worker-render-01-3", "farm-worker-render-01-3-home"].sort(),
+    );
+    expect(diff(base, idle).changed).toEqual([]);
+    expect(idle.named("farm-docker-render-01").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
+    expect(idle.ofType("openstudiolandscapes:flamenco:RenderHost").map((host) => host.name)).toContain("farm-render-host-render-01");
+    expect((idle.outputs.workers as Record<string, unknown>)["render-01"]).toEqual({ names: [], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" });
+  });
+
+  test("adding a render node adds its provider and workers only", async () => {
+    const grown = await farm([LOCAL, RENDER_01, RENDER_02]);
+    expect(diff(base, grown)).toEqual({ added: ["farm-docker-render-02", "farm-render-host-render-02", "farm-worker-render-02-1", "farm-worker-render-02-1-home"], removed: [], changed: [] });
+  });
+
+  test("a host's GPU request changes only that host's worker containers", async () => {
+    const changed = await farm([LOCAL, { ...RENDER_01, gpus: 1 }]);
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-worker-render-01-1", "farm-worker-render-01-2", "farm-worker-render-01-3"] });
+    expect(changed.named("farm-worker-render-01-1").inputs.gpus).toBe("1");
+  });
+
+  test("managerUrl changes only the remote workers", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { managerUrl: "http://10.0.0.5:8484" });
+    expect(diff(base, changed).changed).toEqual(["farm-worker-render-01-1", "farm-worker-render-01-2", "farm-worker-render-01-3"]);
+    expect(changed.named("farm-worker-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://10.0.0.5:8484"]);
+  });
+
+  test("workerImage: every worker runs it by name, and remote identity directories are created with it", async () => {
+    const image = "registry.studio.lan/flamenco-worker:3.7-blender4.2";
+    const changed = await farm([LOCAL, RENDER_01], { workerImage: image });
+    for (const worker of workerContainers(changed)) expect(worker.inputs.image).toBe(image);
+    expect((changed.named("farm-worker-render-01-1-home").inputs.environment as Inputs).FLAMENCO_WORKER_IMAGE).toBe(image);
+    expect(diff(base, changed).changed).not.toContain("farm-manager");
+  });
+
+  test("a new Flamenco version rebuilds the image and replaces every worker, local by id and remote by name", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { flamencoVersion: "3.6" });
+    const workers = workerContainers(base).map((worker) => worker.name);
+    expect(diff(base, changed).changed).toEqual(expect.arrayContaining(workers));
+    expect(changed.named("farm-worker-render-01-1").inputs.image).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
+  });
+});
+
+describe("a landscape without workers", () => {
+  test("declares no worker resources and reports no hosts", async () => {
+    const run = await runProgram({ config: { landscapesRoot: ROOT } });
+    expect(run.resources.filter((resource) => resource.type.includes("Workers") || resource.type.includes("RenderHost") || resource.type === PROVIDER)).toEqual([]);
+    expect(run.outputs.workers).toEqual({});
+  });
+});
+
+describe("bad farm config", () => {
+  test("duplicate host names and bad counts are refused in one error before anything is declared", async () => {
+    const declared: string[] = [];
+    let error: unknown;
+    try {
+      await runProgram({
+        config: { landscapesRoot: ROOT, workers: [LOCAL, { ...RENDER_01, count: 1.5 }, { ...RENDER_02, name: "manager-host", dockerHost: "render-02:2376" }] },
+        newResource: async ({ type, name }) => {
+          if (type !== "pulumi:pulumi:Stack") declared.push(name);
+          return { id: name, state: {} };
+        },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    const message = String((error as Error).message);
+    expect(message).toMatch(/3 problems/);
+    expect(message).toContain("flamenco-landscape:workers.1.count: got 1.5; expected a whole number from 0 upwards");
+    expect(message).toContain('flamenco-landscape:workers.2.dockerHost: got "render-02:2376"; expected a Docker endpoint');
+    expect(message).toContain('flamenco-landscape:workers.2.name: got "manager-host"; expected a render host name used only once (workers.0.name is also "manager-host")');
+    expect(declared).toEqual([]);
+  });
+});
+
+describe("the two-host example stack", () => {
+  test("examples/two-host-farm/Pulumi.farm.yaml is a valid farm: two hosts, an explicit provider for the render node", async () => {
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "examples", "two-host-farm", "Pulumi.farm.yaml"), "utf8")) as { config: Inputs };
+    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT }, stack: "farm" });
+    const hosts = run.outputs.workers as Record<string, { names: string[]; managerUrl: string }>;
+    expect(Object.keys(hosts)).toEqual(["manager-host", "render-01"]);
+    expect(hosts["manager-host"].managerUrl).toBe("http://flamenco-manager:8080");
+    expect(hosts["render-01"].managerUrl).toBe(stackFile.config["flamenco-landscape:managerUrl"]);
+    expect(run.ofType(PROVIDER).map((provider) => provider.name)).toEqual(["farm-docker-render-01"]);
+    expect(workerContainers(run).length).toBe(hosts["manager-host"].names.length + hosts["render-01"].names.length);
+  });
+});
