@@ -8,10 +8,16 @@
  *
  * Like the Pulumi engine between two `pulumi up`s, it remembers what it applied: an
  * unchanged resource is left alone, a changed command runs again, a changed image is
- * rebuilt and a changed container is replaced (old one removed first). `destroy()` removes
- * what it created, in reverse order, except host directories (commands have no delete).
+ * rebuilt and a changed container is replaced (old one removed first). A run wrapped in
+ * `update()` also removes, at its end, what the program no longer declares (scaling down).
+ * `destroy()` removes what it created, in reverse order, except host directories (commands
+ * have no delete).
+ *
+ * Explicit docker providers (`pulumi:providers:docker`) are honoured for `unix://` hosts:
+ * networks and containers whose `provider` points at one are applied to that engine.
  */
 import { execFile, spawn } from "child_process";
+import { createHash } from "crypto";
 import Docker from "dockerode";
 import { PROJECT_ROOT, stableJson } from "../program/harness";
 import type { MockedResource } from "../program/harness";
@@ -21,6 +27,7 @@ const DOCKER_CLI = "/usr/bin/docker";
 /** Every input field the double implements, per resource type ("a.b" for nested, "a[]" for list items). */
 export const HONOURED_FIELDS: Record<string, readonly string[]> = {
   "command:local:Command": ["create", "environment", "stdin", "dir"],
+  "pulumi:providers:docker": ["host"],
   "docker:index/image:Image": ["imageName", "skipPush", "buildOnPreview", "build", "build.context", "build.dockerfile", "build.args", "build.platform", "build.network"],
   "docker:index/network:Network": ["name", "labels", "labels[].label", "labels[].value"],
   "docker:index/container:Container": [
@@ -53,6 +60,8 @@ export const HONOURED_FIELDS: Record<string, readonly string[]> = {
     "labels[].value",
     "wait",
     "waitTimeout",
+    "user",
+    "networkMode",
   ],
 };
 
@@ -102,6 +111,8 @@ interface Applied {
   inputsJson: string;
   id: string;
   state: Record<string, unknown>;
+  /** The engine it was applied to (its provider's, or the default one). */
+  docker: Docker;
 }
 
 export interface CommandRun {
@@ -147,6 +158,17 @@ export interface EngineDoubleOptions {
   log?: (line: string) => void;
 }
 
+/** The resource id in a provider reference `<urn>::<id>`, as the mocks pass it. */
+export function providerIdOf(reference: string): string {
+  return reference.slice(reference.lastIndexOf("::") + 2);
+}
+
+/** Socket path of a `unix://` Docker endpoint; other endpoints are not implemented. */
+export function unixSocketOf(host: string): string {
+  if (!host.startsWith("unix:///")) throw new Error(`engine double: docker provider host ${host} is not implemented (only unix:// endpoints)`);
+  return host.slice("unix://".length);
+}
+
 export class EngineDouble {
   readonly docker: Docker;
   readonly commandRuns: CommandRun[] = [];
@@ -154,6 +176,10 @@ export class EngineDouble {
   private readonly applied = new Map<string, Applied>();
   private readonly creationOrder: string[] = [];
   private readonly log: (line: string) => void;
+  /** Engine clients of the explicit docker providers, by provider id. */
+  private readonly providers = new Map<string, Docker>();
+  /** Resources declared by the run in progress, when it runs inside `update()`. */
+  private declared: Set<string> | undefined;
 
   constructor(options: EngineDoubleOptions = {}) {
     this.docker = options.docker ?? new Docker({ socketPath: "/var/run/docker.sock" });
@@ -167,34 +193,72 @@ export class EngineDouble {
     }
     assertHonoured(resource.type, resource.name, resource.inputs);
     const key = `${resource.type}::${resource.name}`;
-    const inputsJson = stableJson(resource.inputs);
+    this.declared?.add(key);
+    const inputsJson = stableJson({ inputs: resource.inputs, provider: resource.provider ?? "" });
     const previous = this.applied.get(key);
     if (previous && previous.inputsJson === inputsJson) return { id: previous.id, state: previous.state };
 
+    const docker = this.engineFor(resource);
     let result: { id: string; state: Record<string, unknown> };
     switch (resource.type) {
+      case "pulumi:providers:docker":
+        result = this.registerProvider(resource);
+        break;
       case "command:local:Command":
         result = await this.runCommand(resource);
         break;
       case "docker:index/image:Image":
+        if (docker !== this.docker) throw new Error(`engine double: image ${resource.name} with an explicit provider is not implemented`);
         result = await this.buildImage(resource);
         break;
       case "docker:index/network:Network":
-        if (previous) await this.removeNetwork(previous.id);
-        result = await this.createNetwork(resource);
+        if (previous) await this.removeNetwork(previous.docker, previous.id);
+        result = await this.createNetwork(docker, resource);
         break;
       case "docker:index/container:Container":
-        // The program marks the manager deleteBeforeReplace: its name and port are fixed.
-        if (previous) await this.removeContainer(previous.id);
-        result = await this.createContainer(resource);
+        // The program marks its containers deleteBeforeReplace: their names and ports are fixed.
+        if (previous) await this.removeContainer(previous.docker, previous.id, previous.name);
+        result = await this.createContainer(docker, resource);
         break;
       default:
         throw new Error(`engine double: resource type ${resource.type} is not implemented`);
     }
     if (!previous) this.creationOrder.push(key);
-    this.applied.set(key, { type: resource.type, name: resource.name, inputsJson, ...result });
+    this.applied.set(key, { type: resource.type, name: resource.name, inputsJson, docker, ...result });
     return result;
   };
+
+  /**
+   * Runs one `pulumi up` (a `runProgram` with this double) and, when it succeeds, removes
+   * what the program no longer declares, dependants first, as the Pulumi engine does.
+   */
+  async update<T>(up: () => Promise<T>): Promise<T> {
+    this.declared = new Set();
+    try {
+      const result = await up();
+      const gone = [...this.creationOrder].reverse().filter((key) => !this.declared?.has(key));
+      for (const key of gone) await this.remove(key);
+      return result;
+    } finally {
+      this.declared = undefined;
+    }
+  }
+
+  /** The engine a resource is applied to: its explicit provider's, or the default one. */
+  private engineFor(resource: MockedResource): Docker {
+    if (!resource.provider || resource.type === "pulumi:providers:docker") return this.docker;
+    const engine = this.providers.get(providerIdOf(resource.provider));
+    if (!engine) throw new Error(`engine double: ${resource.type} ${resource.name} names a provider the double has not seen: ${resource.provider}`);
+    return engine;
+  }
+
+  private registerProvider({ name, inputs }: MockedResource) {
+    const host = String(inputs.host);
+    const id = `${name}-${createHash("sha256").update(host).digest("hex").slice(0, 12)}`;
+    this.providers.set(id, new Docker({ socketPath: unixSocketOf(host) }));
+    this.log(`provider ${name}: ${host}`);
+    return { id, state: { ...inputs } };
+  }
 
   /** Id of what the double applied for that resource, if anything. */
   appliedId(type: string, name: string): string | undefined {
@@ -233,25 +297,27 @@ export class EngineDouble {
     return { id: imageName, state: { ...inputs, repoDigest: id, imageName, platform: build.platform } };
   }
 
-  private async createNetwork({ inputs }: MockedResource) {
+  private async createNetwork(docker: Docker, { inputs }: MockedResource) {
     const labels = Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]));
-    const network = await this.docker.createNetwork({ Name: String(inputs.name), Labels: labels, CheckDuplicate: true });
+    const network = await docker.createNetwork({ Name: String(inputs.name), Labels: labels, CheckDuplicate: true });
     return { id: network.id, state: { ...inputs } };
   }
 
-  private async createContainer({ name, inputs }: MockedResource) {
+  private async createContainer(docker: Docker, { name, inputs }: MockedResource) {
     const ports = (inputs.ports ?? []) as { internal: number; external?: number; ip?: string }[];
     const volumes = (inputs.volumes ?? []) as { hostPath: string; containerPath: string; readOnly?: boolean }[];
     const networks = (inputs.networksAdvanced ?? []) as { name: string; aliases?: string[] }[];
     const healthcheck = inputs.healthcheck as { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number } | undefined;
     const labels = Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]));
     const [firstNetwork, ...otherNetworks] = networks;
-    const container = await this.docker.createContainer({
+    if (inputs.networkMode !== undefined && firstNetwork) throw new Error(`engine double: container ${name} sets both networkMode and networksAdvanced`);
+    const container = await docker.createContainer({
       name: inputs.name as string | undefined,
       Image: String(inputs.image),
       Hostname: inputs.hostname as string | undefined,
       Domainname: inputs.domainname as string | undefined,
       Cmd: inputs.command as string[] | undefined,
+      User: inputs.user as string | undefined,
       Env: inputs.envs as string[] | undefined,
       Labels: labels,
       ExposedPorts: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, {}])),
@@ -266,15 +332,19 @@ export class EngineDouble {
         Binds: volumes.map((volume) => `${volume.hostPath}:${volume.containerPath}:${volume.readOnly ? "ro" : "rw"}`),
         PortBindings: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, [{ HostIp: port.ip ?? "", HostPort: String(port.external ?? "") }]])),
         RestartPolicy: inputs.restart ? { Name: String(inputs.restart) } : undefined,
-        NetworkMode: firstNetwork?.name,
+        NetworkMode: (inputs.networkMode as string | undefined) ?? firstNetwork?.name,
       },
       NetworkingConfig: firstNetwork ? { EndpointsConfig: { [firstNetwork.name]: { Aliases: firstNetwork.aliases } } } : undefined,
     });
     for (const network of otherNetworks) {
-      await this.docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
+      await docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
     }
     await container.start();
-    if (inputs.wait === true) await this.waitHealthy(name, container, Number(inputs.waitTimeout ?? 60));
+    this.log(`container ${name}: started`);
+    if (inputs.wait === true) {
+      await this.waitHealthy(name, container, Number(inputs.waitTimeout ?? 60));
+      this.log(`container ${name}: healthy`);
+    }
     const inspected = await container.inspect();
     return { id: container.id, state: { ...inputs, name: inspected.Name.replace(/^\//, "") } };
   }
@@ -293,28 +363,34 @@ export class EngineDouble {
     }
   }
 
-  private async removeContainer(id: string): Promise<void> {
-    await this.docker.getContainer(id).remove({ force: true, v: false }).catch((error: { statusCode?: number }) => {
+  private async removeContainer(docker: Docker, id: string, name: string): Promise<void> {
+    await docker.getContainer(id).remove({ force: true, v: false }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+    this.log(`container ${name}: removed`);
+  }
+
+  private async removeNetwork(docker: Docker, id: string): Promise<void> {
+    await docker.getNetwork(id).remove().catch((error: { statusCode?: number }) => {
       if (error.statusCode !== 404) throw error;
     });
   }
 
-  private async removeNetwork(id: string): Promise<void> {
-    await this.docker.getNetwork(id).remove().catch((error: { statusCode?: number }) => {
-      if (error.statusCode !== 404) throw error;
-    });
+  /** Deletes one applied resource: containers, networks and images go; commands delete nothing. */
+  private async remove(key: string): Promise<void> {
+    const entry = this.applied.get(key);
+    if (entry) {
+      if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.docker, entry.id, entry.name);
+      if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.docker, entry.id);
+      if (entry.type === "docker:index/image:Image") await dockerCli(["image", "rm", "--force", entry.id]).catch(() => undefined);
+      if (entry.type === "pulumi:providers:docker") this.providers.delete(entry.id);
+      this.applied.delete(key);
+    }
+    this.creationOrder.splice(this.creationOrder.indexOf(key), 1);
   }
 
   /** `pulumi destroy`: removes containers, networks and images it created; commands delete nothing. */
   async destroy(): Promise<void> {
-    for (const key of [...this.creationOrder].reverse()) {
-      const entry = this.applied.get(key);
-      if (!entry) continue;
-      if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.id);
-      if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.id);
-      if (entry.type === "docker:index/image:Image") await dockerCli(["image", "rm", "--force", entry.id]).catch(() => undefined);
-      this.applied.delete(key);
-    }
-    this.creationOrder.length = 0;
+    for (const key of [...this.creationOrder].reverse()) await this.remove(key);
   }
 }
