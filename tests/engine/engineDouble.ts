@@ -386,7 +386,8 @@ export class EngineDouble {
       if (entry.type === "pulumi:providers:docker") this.providers.delete(entry.id);
       this.applied.delete(key);
     }
-    this.creationOrder.splice(this.creationOrder.indexOf(key), 1);
+    const position = this.creationOrder.indexOf(key);
+    if (position >= 0) this.creationOrder.splice(position, 1);
   }
 
   /** `pulumi destroy`: removes containers, networks and images it created; commands delete nothing. */
