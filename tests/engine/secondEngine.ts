@@ -1,7 +1,11 @@
 /**
  * A second Docker engine on this machine, standing in for another render host: its own
- * socket, data root, exec root and daemon config, no bridge and no iptables rules, so it
- * only runs containers with host networking (or none). Started and stopped by the tests.
+ * socket, data root, exec root, daemon config and bridge, and no iptables rules. Its
+ * containers use host networking (or none). Started and stopped by the tests.
+ *
+ * It gets a bridge device of its own, unused and on TEST-NET-1 (192.0.2.0/24, never routed):
+ * `--bridge none` would make this daemon delete the machine engine's docker0, and sharing
+ * docker0 would mix the two engines' containers.
  */
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
@@ -36,6 +40,12 @@ function cli(host: string | undefined, args: string[]): Promise<string> {
   });
 }
 
+function run(file: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, (error, _stdout, stderr) => (error ? reject(new Error(`${file} ${args.join(" ")} failed: ${stderr || error.message}`)) : resolve()));
+  });
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -66,6 +76,11 @@ export async function startSecondEngine(timeoutSeconds = 60): Promise<SecondEngi
   const logFile = path.join(directory, "dockerd.log");
   const configFile = path.join(directory, "daemon.json");
   fs.writeFileSync(configFile, "{}\n");
+  const bridge = `fle2${process.pid % 100000}`;
+  await run("ip", ["link", "delete", bridge]).catch(() => undefined);
+  await run("ip", ["link", "add", "name", bridge, "type", "bridge"]);
+  await run("ip", ["addr", "add", "192.0.2.1/24", "dev", bridge]);
+  await run("ip", ["link", "set", bridge, "up"]);
   const log = fs.openSync(logFile, "a");
   const child = spawn(
     dockerd,
@@ -81,7 +96,7 @@ export async function startSecondEngine(timeoutSeconds = 60): Promise<SecondEngi
       "--config-file",
       configFile,
       "--bridge",
-      "none",
+      bridge,
       "--iptables=false",
     ],
     { stdio: ["ignore", log, log] },
@@ -100,6 +115,7 @@ export async function startSecondEngine(timeoutSeconds = 60): Promise<SecondEngi
       await new Promise<void>((resolve) => execFile("umount", [mountPoint], () => resolve()));
     }
     fs.rmSync(directory, { recursive: true, force: true });
+    await run("ip", ["link", "delete", bridge]).catch(() => undefined);
   };
 
   const deadline = Date.now() + timeoutSeconds * 1000;
