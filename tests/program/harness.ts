@@ -264,3 +264,23 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     },
   };
 }
+
+/**
+ * Runs a program that must fail (bad config): returns its error message and the names of
+ * the resources it declared before failing, besides the stack itself.
+ */
+export async function runRefused(options: RunOptions): Promise<{ message: string; declared: string[] }> {
+  const declared: string[] = [];
+  try {
+    await runProgram({
+      ...options,
+      newResource: async ({ type, name }) => {
+        if (type !== "pulumi:pulumi:Stack") declared.push(name);
+        return { id: name, state: {} };
+      },
+    });
+  } catch (error) {
+    return { message: error instanceof Error ? error.message : String(error), declared };
+  }
+  throw new Error(`the program ran without error; it declared: ${declared.join(", ")}`);
+}

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, sha256, stableJson } from "./harness";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
 
 const ROOT = "/srv/landscapes";
 const BASE = { landscapesRoot: ROOT };
@@ -265,20 +265,9 @@ describe("settings that shape the program", () => {
 
 describe("bad config", () => {
   test("one error lists every offending key, its value and what it accepts; nothing is declared", async () => {
-    let error: unknown;
-    const declared: string[] = [];
-    try {
-      await runProgram({
-        config: { ...BASE, managerPortHost: 70000, storage: "{DOT_LANDSCAPES}/{LANDSCAPES}/x", network: { domain: "Not A Domain" }, timezone: "Mars/Olympus" },
-        newResource: async ({ type, name }) => {
-          if (type !== "pulumi:pulumi:Stack") declared.push(name);
-          return { id: name, state: {} };
-        },
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    const message = String((error as Error).message);
+    const { message, declared } = await runRefused({
+      config: { ...BASE, managerPortHost: 70000, storage: "{DOT_LANDSCAPES}/{LANDSCAPES}/x", network: { domain: "Not A Domain" }, timezone: "Mars/Olympus" },
+    });
     expect(message).toMatch(/4 problems/);
     expect(message).toContain('flamenco-landscape:managerPortHost: got 70000; expected an integer from 1 to 65535');
     expect(message).toContain('flamenco-landscape:storage: got "{DOT_LANDSCAPES}/{LANDSCAPES}/x"');

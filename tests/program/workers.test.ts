@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, stableJson } from "./harness";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, stableJson } from "./harness";
 
 const ROOT = "/srv/landscapes";
 const FEATURE = `${ROOT}/farm/OpenStudioLandscapes-Flamenco`;
@@ -275,20 +275,9 @@ describe("a landscape without workers", () => {
 
 describe("bad farm config", () => {
   test("duplicate host names and bad counts are refused in one error before anything is declared", async () => {
-    const declared: string[] = [];
-    let error: unknown;
-    try {
-      await runProgram({
-        config: { landscapesRoot: ROOT, workers: [LOCAL, { ...RENDER_01, count: 1.5 }, { ...RENDER_02, name: "manager-host", dockerHost: "render-02:2376" }] },
-        newResource: async ({ type, name }) => {
-          if (type !== "pulumi:pulumi:Stack") declared.push(name);
-          return { id: name, state: {} };
-        },
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    const message = String((error as Error).message);
+    const { message, declared } = await runRefused({
+      config: { landscapesRoot: ROOT, workers: [LOCAL, { ...RENDER_01, count: 1.5 }, { ...RENDER_02, name: "manager-host", dockerHost: "render-02:2376" }] },
+    });
     expect(message).toMatch(/3 problems/);
     expect(message).toContain("flamenco-landscape:workers.1.count: got 1.5; expected a whole number from 0 upwards");
     expect(message).toContain('flamenco-landscape:workers.2.dockerHost: got "render-02:2376"; expected a Docker endpoint');
