@@ -18,7 +18,7 @@ export interface FlamencoLandscapeArgs {
   mqttPassword?: pulumi.Output<string>;
 }
 
-/** One landscape's Flamenco feature: release, image, network, config and manager. */
+/** One landscape's Flamenco feature: release, image, network, config, manager and render workers. */
 export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly managerUrl: string;
   readonly managerLocalUrl: string;
