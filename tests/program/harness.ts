@@ -156,7 +156,6 @@ async function waitForRpcs(pulumi: typeof PulumiModule): Promise<void> {
 /** Runs index.ts once under mocks; rejects with the program's error (e.g. invalid config). */
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
   freshModules();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;
   const double = options.newResource ?? inputDerivedDouble;
   const recorded = new Map<string, RecordedResource>();
@@ -226,7 +225,6 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     // A program that throws (invalid config) must fail this run, not the Stack's own
     // promises, which would surface as an unhandled rejection.
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       exported = require(PROGRAM) as Record<string, unknown>;
     } catch (error) {
       programError = error;

@@ -4,7 +4,6 @@ import * as os from "os";
 import * as path from "path";
 import { ENSURE_WORKER_HOME_COMMAND } from "../../components/render/commands";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const script = require("../../scripts/ensure-worker-home.js") as {
   remoteArguments(dockerHost: string, image: string, home: string, owner: string): string[];
   REMOTE_SCRIPT: string;
