@@ -26,10 +26,9 @@ export function officialArchiveVersion(location: string): string | undefined {
  * location, not only the official server.
  */
 export function publishedChecksumLocation(location: string): string | undefined {
-  const slash = location.lastIndexOf("/");
-  const match = ARCHIVE_NAME.exec(location.slice(slash + 1));
-  if (!match) return undefined;
-  return `${location.slice(0, slash + 1)}flamenco-${match[1]}.sha256`;
+  const version = officialArchiveVersion(location);
+  if (version === undefined) return undefined;
+  return `${location.slice(0, location.lastIndexOf("/") + 1)}flamenco-${version}.sha256`;
 }
 
 export type ReleaseVerification =
