@@ -182,18 +182,19 @@ async function cachedDigest(archive, record) {
 /**
  * Makes `contextDirectory` hold exactly the Dockerfile and the verified archive. The new
  * context is assembled beside the old one and swapped in, so a build never sees half of it.
- * @param {string} archive
+ * The archive's digest is the one ensureArchive verified, so it is not read a second time.
+ * @param {{ archive: string; sha256: string }} verified
  * @param {string} contextDirectory
  * @param {string} dockerfile
  * @param {(line: string) => void} log
  */
-async function stageContext(archive, contextDirectory, dockerfile, log) {
+async function stageContext(verified, contextDirectory, dockerfile, log) {
   const stagedArchive = path.join(contextDirectory, ARCHIVE_IN_CONTEXT);
   const stagedDockerfile = path.join(contextDirectory, "Dockerfile");
   const current = await fsp.readFile(stagedDockerfile, "utf8").catch(() => undefined);
   const entries = await fsp.readdir(contextDirectory).catch(() => /** @type {string[]} */ ([]));
   const onlyTheTwo = entries.length === 2 && entries.includes("Dockerfile") && entries.includes(ARCHIVE_IN_CONTEXT);
-  if (current === dockerfile && onlyTheTwo && (await sha256OfFile(stagedArchive)) === (await sha256OfFile(archive))) {
+  if (current === dockerfile && onlyTheTwo && (await sha256OfFile(stagedArchive)) === verified.sha256) {
     log(`image context ${contextDirectory} is up to date`);
     return;
   }
@@ -203,7 +204,7 @@ async function stageContext(archive, contextDirectory, dockerfile, log) {
   await fsp.rm(staging, { recursive: true, force: true });
   try {
     await fsp.mkdir(staging);
-    await fsp.copyFile(archive, path.join(staging, ARCHIVE_IN_CONTEXT));
+    await fsp.copyFile(verified.archive, path.join(staging, ARCHIVE_IN_CONTEXT));
     await fsp.writeFile(path.join(staging, "Dockerfile"), dockerfile, { mode: 0o644 });
     const hadContext = fs.existsSync(contextDirectory);
     if (hadContext) await fsp.rename(contextDirectory, previous);
@@ -242,7 +243,7 @@ async function main() {
   try {
     const request = readRequest(process.env);
     const cached = await ensureArchive(request.release, log);
-    await stageContext(cached.archive, request.contextDirectory, request.dockerfile, log);
+    await stageContext(cached, request.contextDirectory, request.dockerfile, log);
     process.stdout.write(`${JSON.stringify({ ...cached, context: request.contextDirectory })}\n`);
   } catch (error) {
     process.stderr.write(`flamenco release: ${error instanceof Error ? error.message : String(error)}\n`);

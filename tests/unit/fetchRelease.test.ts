@@ -311,18 +311,19 @@ describe("ensureArchive from local sources", () => {
 // --- stageContext ---------------------------------------------------------------------------
 
 describe("stageContext", () => {
-  function cachedArchive(label: string): { file: string; content: Buffer } {
+  /** An archive as ensureArchive hands it on: its path and its verified digest. */
+  function cachedArchive(label: string): { file: string; content: Buffer; verified: { archive: string; sha256: string } } {
     const content = makeArchive(label);
     const file = path.join(tmp, `${label}.tar.gz`);
     fs.writeFileSync(file, content);
-    return { file, content };
+    return { file, content, verified: { archive: file, sha256: sha256(content) } };
   }
 
   it("stages exactly the Dockerfile and the archive, under the name the Dockerfile copies", async () => {
     expect(ARCHIVE_IN_CONTEXT).toBe(RELEASE_ARCHIVE_IN_CONTEXT);
-    const { file, content } = cachedArchive("a");
+    const { verified, content } = cachedArchive("a");
     const context = path.join(tmp, "feature", "image-context");
-    await stageContext(file, context, "FROM scratch\n", log);
+    await stageContext(verified, context, "FROM scratch\n", log);
 
     expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
     expect(fs.readFileSync(path.join(context, "Dockerfile"), "utf8")).toBe("FROM scratch\n");
@@ -338,8 +339,8 @@ describe("stageContext", () => {
     fs.writeFileSync(path.join(context, "flamenco-release.tar.gz"), "old archive");
     fs.writeFileSync(path.join(context, "stale.txt"), "left over");
 
-    const { file, content } = cachedArchive("b");
-    await stageContext(file, context, "FROM new\n", log);
+    const { verified, content } = cachedArchive("b");
+    await stageContext(verified, context, "FROM new\n", log);
 
     expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
     expect(fs.readFileSync(path.join(context, "Dockerfile"), "utf8")).toBe("FROM new\n");
@@ -350,17 +351,17 @@ describe("stageContext", () => {
   it("replaces the archive when only the archive changed", async () => {
     const context = path.join(tmp, "image-context");
     const first = cachedArchive("first");
-    await stageContext(first.file, context, "FROM same\n", log);
+    await stageContext(first.verified, context, "FROM same\n", log);
     const second = cachedArchive("second");
-    await stageContext(second.file, context, "FROM same\n", log);
+    await stageContext(second.verified, context, "FROM same\n", log);
     expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(second.content)).toBe(true);
   });
 
   it("leaves an up-to-date context as it is", async () => {
     const context = path.join(tmp, "image-context");
-    const { file, content } = cachedArchive("c");
-    await stageContext(file, context, "FROM same\n", log);
-    await stageContext(file, context, "FROM same\n", log);
+    const { verified, content } = cachedArchive("c");
+    await stageContext(verified, context, "FROM same\n", log);
+    await stageContext(verified, context, "FROM same\n", log);
     expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
     expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(content)).toBe(true);
     expect(fs.readdirSync(tmp).sort()).toEqual(["c.tar.gz", "image-context"]);
