@@ -22,7 +22,7 @@ import Docker from "dockerode";
 import { PROJECT_ROOT, stableJson } from "../program/harness";
 import type { MockedResource } from "../program/harness";
 
-const DOCKER_CLI = "/usr/bin/docker";
+export const DOCKER_CLI = "/usr/bin/docker";
 
 /** Every input field the double implements, per resource type ("a.b" for nested, "a[]" for list items). */
 export const HONOURED_FIELDS: Record<string, readonly string[]> = {

@@ -12,9 +12,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Docker from "dockerode";
+import { DOCKER_CLI, dockerCli } from "./engineDouble";
 
 const DOCKERD_CANDIDATES = ["/usr/sbin/dockerd", "/usr/bin/dockerd"];
-const DOCKER_CLI = "/usr/bin/docker";
 
 export interface SecondEngine {
   /** Holds socket, data root, exec root, config, pid file and log. */
@@ -28,16 +28,6 @@ export interface SecondEngine {
   loadImage(image: string): Promise<void>;
   /** Stops the daemon (and with it its containers), unmounts what it left, removes its directory. */
   stop(): Promise<void>;
-}
-
-function cli(host: string | undefined, args: string[]): Promise<string> {
-  const fullArgs = host ? ["--host", host, ...args] : args;
-  return new Promise((resolve, reject) => {
-    execFile(DOCKER_CLI, fullArgs, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`docker ${fullArgs.join(" ")} failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
 }
 
 function run(file: string, args: string[]): Promise<void> {
@@ -142,7 +132,7 @@ export async function startSecondEngine(timeoutSeconds = 60): Promise<SecondEngi
     directory,
     host,
     docker,
-    cli: (args) => cli(host, args),
+    cli: (args) => dockerCli(["--host", host, ...args]),
     loadImage: async (image) => {
       const save = spawn(DOCKER_CLI, ["save", image], { stdio: ["ignore", "pipe", "pipe"] });
       const load = spawn(DOCKER_CLI, ["--host", host, "load", "--quiet"], { stdio: ["pipe", "pipe", "pipe"] });
