@@ -40,16 +40,10 @@ exec 9>"$CACHE_DIR/.engine-setup.lock"
 flock 9
 
 # --- 1. packages -------------------------------------------------------------
-find_dockerd() {
+# Debian installs these daemons and tools under sbin, which a non-login PATH may lack.
+find_sbin_tool() {
   local p
-  for p in /usr/sbin/dockerd /usr/bin/dockerd; do
-    [ -x "$p" ] && { echo "$p"; return 0; }
-  done
-  return 1
-}
-find_debootstrap() {
-  local p
-  for p in /usr/sbin/debootstrap /usr/bin/debootstrap; do
+  for p in "/usr/sbin/$1" "/usr/bin/$1"; do
     [ -x "$p" ] && { echo "$p"; return 0; }
   done
   return 1
@@ -59,7 +53,7 @@ find_debootstrap() {
 static_libc_present() { [ -n "$(gcc -print-file-name=libc.a 2>/dev/null | grep '^/')" ] && [ -f "$(gcc -print-file-name=libc.a)" ]; }
 
 # iproute2 (ip) gives the tests' second engine a bridge of its own.
-if [ -x "$DOCKER" ] && find_dockerd >/dev/null && find_debootstrap >/dev/null && command -v gcc >/dev/null && static_libc_present && command -v ip >/dev/null; then
+if [ -x "$DOCKER" ] && find_sbin_tool dockerd >/dev/null && find_sbin_tool debootstrap >/dev/null && command -v gcc >/dev/null && static_libc_present && command -v ip >/dev/null; then
   log "packages present (docker.io, debootstrap, gcc, libc6-dev, iproute2)"
 else
   log "installing docker.io, debootstrap, gcc, libc6-dev and iproute2 with apt-get"
@@ -67,11 +61,11 @@ else
   apt-get update -q >/dev/null
   apt-get install -y -q docker.io debootstrap gcc libc6-dev iproute2 >/dev/null
   [ -x "$DOCKER" ] || die "/usr/bin/docker still missing after apt-get install docker.io"
-  find_dockerd >/dev/null || die "dockerd still missing after apt-get install docker.io"
-  find_debootstrap >/dev/null || die "debootstrap still missing after apt-get install"
+  find_sbin_tool dockerd >/dev/null || die "dockerd still missing after apt-get install docker.io"
+  find_sbin_tool debootstrap >/dev/null || die "debootstrap still missing after apt-get install"
 fi
-DOCKERD=$(find_dockerd)
-DEBOOTSTRAP=$(find_debootstrap)
+DOCKERD=$(find_sbin_tool dockerd)
+DEBOOTSTRAP=$(find_sbin_tool debootstrap)
 
 # --- 2. engine ---------------------------------------------------------------
 engine_answers() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
