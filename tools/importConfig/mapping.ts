@@ -173,6 +173,12 @@ class Mapper {
     return dotted(path);
   }
 
+  /** Writes `value` at `path` and reports the seed key as imported there. */
+  imported(seedKey: string, path: string[], value: unknown, seedValue: unknown = value): void {
+    const key = this.write(seedKey, path, value);
+    this.row(seedKey, seedValue, "imported", shown(path, value), [key]);
+  }
+
   row(seedKey: string, seedValue: unknown, kind: RowKind, text: string, stackKeys: string[] = []): void {
     this.rows.push({ seedKey, seedValue, kind, stackKeys, text });
   }
@@ -190,8 +196,7 @@ class Mapper {
   direct(seedKey: string, value: unknown): void {
     const { stackKey, kind } = DIRECT[seedKey];
     const mapped = kind === "port" ? portValue(value) : value;
-    const key = this.write(seedKey, [stackKey], mapped);
-    this.row(seedKey, value, "imported", shown([stackKey], mapped), [key]);
+    this.imported(seedKey, [stackKey], mapped, value);
   }
 
   flamencoVersion(value: unknown): void {
@@ -318,8 +323,7 @@ class Mapper {
         const key = this.write(innerKey, ["timezone"], inner);
         this.row(innerKey, inner, "imported", `${shown(["timezone"], inner)} (TZ has its own key)`, [key]);
       } else {
-        const key = this.write(innerKey, ["environment", name], inner);
-        this.row(innerKey, inner, "imported", shown(["environment", name], inner), [key]);
+        this.imported(innerKey, ["environment", name], inner);
       }
     }
   }
@@ -429,9 +433,7 @@ function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown):
   for (const [name, inner] of Object.entries(value)) {
     const seedKey = `${base}.${name}`;
     if (name in MANAGER_SCALARS) {
-      const path = ["manager", MANAGER_SCALARS[name]];
-      const key = mapper.write(seedKey, path, inner);
-      mapper.row(seedKey, inner, "imported", shown(path, inner), [key]);
+      mapper.imported(seedKey, ["manager", MANAGER_SCALARS[name]], inner);
       if (name === "autodiscoverable" && inner === true) {
         mapper.attention.push(
           `${seedKey}: autodiscovery (UPnP/SSDP) does not cross a Docker bridge network; it was imported as true, but workers should be given the manager URL.`,
@@ -468,15 +470,12 @@ function mapShaman(mapper: Mapper, seedKey: string, value: unknown): void {
   for (const [name, inner] of Object.entries(value)) {
     const innerKey = `${seedKey}.${name}`;
     if (name === "enabled") {
-      const key = mapper.write(innerKey, ["manager", "shaman", "enabled"], inner);
-      mapper.row(innerKey, inner, "imported", shown(["manager", "shaman", "enabled"], inner), [key]);
+      mapper.imported(innerKey, ["manager", "shaman", "enabled"], inner);
     } else if (name === "garbageCollect" && isRecord(inner)) {
       for (const [gcName, gcValue] of Object.entries(inner)) {
         const gcKey = `${innerKey}.${gcName}`;
         if (["period", "maxAge", "extraCheckoutPaths"].includes(gcName)) {
-          const path = ["manager", "shaman", "garbageCollect", gcName];
-          const key = mapper.write(gcKey, path, gcValue);
-          mapper.row(gcKey, gcValue, "imported", shown(path, gcValue), [key]);
+          mapper.imported(gcKey, ["manager", "shaman", "garbageCollect", gcName], gcValue);
         } else {
           mapper.note(gcKey, gcValue, "not imported: unknown", "unknown Shaman garbage collection setting; it was not imported.");
         }
@@ -511,9 +510,7 @@ function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
       );
     } else if (name in names) {
       if (inner === "" && name !== "broker") continue;
-      const path = ["manager", "mqtt", names[name]];
-      const key = mapper.write(innerKey, path, inner);
-      mapper.row(innerKey, inner, "imported", shown(path, inner), [key]);
+      mapper.imported(innerKey, ["manager", "mqtt", names[name]], inner);
     } else {
       mapper.note(innerKey, inner, "not imported: unknown", "unknown MQTT client setting; it was not imported.");
     }
