@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { managerHealthcheck } from "../components/render/container";
-import { durationNanoseconds, dockerCli, EngineDouble } from "../tests/engine/engineDouble";
+import { dockerCli, EngineDouble, engineHealthcheck } from "../tests/engine/engineDouble";
 import { freePort, removeLeftovers, requireEngine, serveFixtureRelease } from "../tests/engine/support";
 import { runProgram } from "../tests/program/harness";
 
@@ -41,7 +41,6 @@ async function floor(double: EngineDouble, context: string, sha256: string, port
   const shared = fs.mkdtempSync(path.join(root, "floor-shared-"));
   const config = path.join(root, LANDSCAPE, "OpenStudioLandscapes-Flamenco", "flamenco-manager.yaml");
   fs.chownSync(storage, 1000, 1000);
-  const health = managerHealthcheck(8080);
   const { milliseconds } = await timed(async () => {
     await dockerCli(["build", "-q", "-t", imageName, "--build-arg", `FLAMENCO_RELEASE_SHA256=${sha256}`, context]);
     const container = await double.docker.createContainer({
@@ -49,13 +48,7 @@ async function floor(double: EngineDouble, context: string, sha256: string, port
       Image: imageName,
       Cmd: ["/app/flamenco-manager"],
       ExposedPorts: { "8080/tcp": {} },
-      Healthcheck: {
-        Test: health.tests,
-        Interval: durationNanoseconds(health.interval),
-        Timeout: durationNanoseconds(health.timeout),
-        StartPeriod: durationNanoseconds(health.startPeriod),
-        Retries: health.retries,
-      },
+      Healthcheck: engineHealthcheck(managerHealthcheck(8080)),
       HostConfig: {
         Binds: [`${config}:/app/flamenco-manager.yaml:ro`, `${storage}:/app/flamenco-manager-storage:rw`, `${shared}:/app/flamenco-manager-storage-shared:rw`],
         PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] },

@@ -105,6 +105,17 @@ export function buildWasFullyCached(log: string): boolean {
   return stepIds.length > 0 && stepIds.every((id) => cached.has(id));
 }
 
+/** The provider's healthcheck input in the Engine API's form (durations in nanoseconds). */
+export function engineHealthcheck(healthcheck: { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number }) {
+  return {
+    Test: healthcheck.tests,
+    Interval: healthcheck.interval ? durationNanoseconds(healthcheck.interval) : undefined,
+    Timeout: healthcheck.timeout ? durationNanoseconds(healthcheck.timeout) : undefined,
+    StartPeriod: healthcheck.startPeriod ? durationNanoseconds(healthcheck.startPeriod) : undefined,
+    Retries: healthcheck.retries,
+  };
+}
+
 interface Applied {
   type: string;
   name: string;
@@ -321,13 +332,7 @@ export class EngineDouble {
       Env: inputs.envs as string[] | undefined,
       Labels: labels,
       ExposedPorts: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, {}])),
-      Healthcheck: healthcheck && {
-        Test: healthcheck.tests,
-        Interval: healthcheck.interval ? durationNanoseconds(healthcheck.interval) : undefined,
-        Timeout: healthcheck.timeout ? durationNanoseconds(healthcheck.timeout) : undefined,
-        StartPeriod: healthcheck.startPeriod ? durationNanoseconds(healthcheck.startPeriod) : undefined,
-        Retries: healthcheck.retries,
-      },
+      Healthcheck: healthcheck && engineHealthcheck(healthcheck),
       HostConfig: {
         Binds: volumes.map((volume) => `${volume.hostPath}:${volume.containerPath}:${volume.readOnly ? "ro" : "rw"}`),
         PortBindings: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, [{ HostIp: port.ip ?? "", HostPort: String(port.external ?? "") }]])),
