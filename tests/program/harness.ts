@@ -134,10 +134,20 @@ async function settled<T>(output: PulumiModule.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-/** Makes the next require load the SDK and the program anew (under jest or plain Node). */
+/**
+ * Packages the program loads, including the deep SDK path the provider packages require.
+ * Under jest they are loaded once per test file and handed to every later run: `setMocks`
+ * resets the SDK's run state, and loading them again would cost most of a run.
+ */
+const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/pulumi/runtime", "@pulumi/docker", "@pulumi/command", "zod", "yaml"] as const;
+let sharedPackages: Map<string, unknown> | undefined;
+
+/** Makes the next require load the program anew (under jest or plain Node). */
 function freshModules(): void {
   if (typeof jest !== "undefined") {
+    sharedPackages ??= new Map(SHARED_PACKAGES.map((name) => [name, require(name) as unknown]));
     jest.resetModules();
+    for (const [name, loaded] of sharedPackages) jest.doMock(name, () => loaded);
     return;
   }
   for (const loaded of Object.keys(require.cache)) {
