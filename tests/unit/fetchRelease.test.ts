@@ -440,12 +440,12 @@ describe("node scripts/fetch-release.js", () => {
   it("fetches, stages and prints the result line the program parses", async () => {
     const release = publishRelease("cli");
     const settings = parseSettings(
-      { landscapesRoot: path.join(tmp, "landscapes"), flamencoRelease: { url: release.archiveUrl } },
+      { landscapesRoot: path.join(tmp, "landscapes"), flamencoRelease: { url: release.archiveUrl, sha256: sha256(release.archive) } },
       { stack: "dev", homeDirectory: tmp },
     );
     const dockerfile = renderDockerfile(settings);
     const env = releaseCommandEnvironment(settings, dockerfile);
-    expect(env.FLAMENCO_RELEASE_CHECKSUMS_URL).toBe(release.checksumsUrl);
+    expect(env.FLAMENCO_RELEASE_SHA256).toBe(sha256(release.archive));
 
     const run = await runScript(env);
     expect(run.code).toBe(0);
