@@ -10,10 +10,16 @@
  * the user running this, or, run as root, 0640 owned by the manager's uid:gid; its directory
  * 0750. An admin's tighter mode on either is kept.
  *
+ * It prints `configDigest`, an HMAC of the content under a random key that is used once and
+ * never kept: the manager container carries it as a label, so a rewrite replaces the container,
+ * while the label (visible to `docker inspect`) cannot be checked against guessed passwords.
+ * The command runs again whenever the content changes, so the digest changes with it.
+ *
  * Environment: FLAMENCO_CONFIG_FILE (host path of the yaml), FLAMENCO_STORAGE_DIRECTORIES
  * (JSON list of host paths), FLAMENCO_STORAGE_OWNER ("uid:gid" the manager runs as: given
  * the yaml and the directories this run creates, when it runs as root).
  */
+const crypto = require("crypto");
 const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
@@ -94,7 +100,8 @@ async function main() {
     else await writeAtomically(configFile, content, 0o600);
     for (const directory of created) process.stderr.write(`flamenco files: created ${directory}\n`);
     process.stderr.write(`flamenco files: wrote ${configFile}\n`);
-    process.stdout.write(`${JSON.stringify({ configFile, createdDirectories: created })}\n`);
+    const configDigest = crypto.createHmac("sha256", crypto.randomBytes(32)).update(content).digest("hex");
+    process.stdout.write(`${JSON.stringify({ configFile, createdDirectories: created, configDigest })}\n`);
   } catch (error) {
     process.stderr.write(`flamenco files: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

@@ -1,9 +1,10 @@
 import * as childProcess from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseSettings, Settings } from "../../components/config/settings";
-import { managerFilesCommandEnvironment, WRITE_MANAGER_FILES_COMMAND } from "../../components/render/commands";
+import { managerFilesCommandEnvironment, parseWrittenManagerFiles, WRITE_MANAGER_FILES_COMMAND } from "../../components/render/commands";
 import { renderManagerYaml } from "../../components/render/managerYaml";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -53,9 +54,10 @@ describe("node scripts/write-manager-files.js", () => {
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
     expect(fs.statSync(settings.storage.manager).isDirectory()).toBe(true);
     expect(fs.statSync(settings.storage.shared).isDirectory()).toBe(true);
-    expect(JSON.parse(result.stdout.trim())).toEqual({
+    expect(parseWrittenManagerFiles(result.stdout)).toEqual({
       configFile: env.FLAMENCO_CONFIG_FILE,
       createdDirectories: [settings.storage.manager, settings.storage.shared],
+      configDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
@@ -201,5 +203,21 @@ describe("the config file holds secrets: who may read it", () => {
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: 1\n");
     expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(0o400);
     expect(modeOf(path.dirname(env.FLAMENCO_CONFIG_FILE))).toBe(0o700);
+  });
+});
+
+describe("the digest of what was written", () => {
+  const digestOf = (stdout: string) => parseWrittenManagerFiles(stdout).configDigest;
+
+  it("is salted with bytes it does not keep: it differs on every write and is no hash of the content", () => {
+    const env = managerFilesCommandEnvironment(settingsIn(tmp));
+    const yaml = "mqtt:\n  client:\n    password: hunter2\n";
+    const first = run(env, yaml);
+    const second = run(env, yaml);
+    expect(first.status).toBe(0);
+    expect(digestOf(first.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digestOf(second.stdout)).not.toBe(digestOf(first.stdout));
+    expect(digestOf(first.stdout)).not.toBe(crypto.createHash("sha256").update(yaml).digest("hex"));
+    expect(first.stdout + first.stderr).not.toContain("hunter2");
   });
 });
