@@ -88,32 +88,32 @@ beforeAll(async () => {
 
 /** Answers from `routes`, and counts the requests per path. */
 function answer(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const urlPath = request.url ?? "/";
-    hits.set(urlPath, hitsOf(urlPath) + 1);
-    const route = routes.get(urlPath);
-    if (!route) {
-      response.writeHead(404, { "content-type": "text/plain" });
-      response.end("not found");
-      return;
-    }
-    if (route.location !== undefined) {
-      response.writeHead(route.status, { location: route.location, "content-length": 0 });
-      response.end();
-      return;
-    }
-    const body = Buffer.from(route.body);
-    if (route.chunked) {
-      response.writeHead(route.status, { "content-type": "application/octet-stream" });
-      for (let offset = 0; offset < body.length; offset += 1024) response.write(body.subarray(offset, offset + 1024));
-      response.end();
-      return;
-    }
-    response.writeHead(route.status, { "content-type": "application/octet-stream", "content-length": body.length });
-    if (route.truncateAt !== undefined) {
-      response.write(body.subarray(0, route.truncateAt), () => response.destroy());
-      return;
-    }
-    response.end(body);
+  const urlPath = request.url ?? "/";
+  hits.set(urlPath, hitsOf(urlPath) + 1);
+  const route = routes.get(urlPath);
+  if (!route) {
+    response.writeHead(404, { "content-type": "text/plain" });
+    response.end("not found");
+    return;
+  }
+  if (route.location !== undefined) {
+    response.writeHead(route.status, { location: route.location, "content-length": 0 });
+    response.end();
+    return;
+  }
+  const body = Buffer.from(route.body);
+  if (route.chunked) {
+    response.writeHead(route.status, { "content-type": "application/octet-stream" });
+    for (let offset = 0; offset < body.length; offset += 1024) response.write(body.subarray(offset, offset + 1024));
+    response.end();
+    return;
+  }
+  response.writeHead(route.status, { "content-type": "application/octet-stream", "content-length": body.length });
+  if (route.truncateAt !== undefined) {
+    response.write(body.subarray(0, route.truncateAt), () => response.destroy());
+    return;
+  }
+  response.end(body);
 }
 
 afterAll(async () => {
@@ -568,14 +568,15 @@ describe("size limits", () => {
     expect(DEFAULT_LIMITS).toEqual({ checksumListBytes: 64 * 1024, archiveBytes: 512 * 1024 * 1024 });
   });
 
+  /** Fetches `archive` from `url` with its sha256 pinned, allowing archives of at most `archiveBytes`. */
+  function fetchLimited(url: string, archive: Buffer, archiveBytes: number) {
+    return ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log, { ...DEFAULT_LIMITS, archiveBytes });
+  }
+
   it("refuses an archive announced larger than the limit before anything is written", async () => {
     const archive = crypto.randomBytes(8192);
     const url = serve(`/big/${ARCHIVE_NAME}`, archive);
-    const attempt = ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log, {
-      ...DEFAULT_LIMITS,
-      archiveBytes: 4096,
-    });
-    await expect(attempt).rejects.toThrow(`Download of ${url} refused: it is larger than the 4096 bytes allowed for a release archive`);
+    await expect(fetchLimited(url, archive, 4096)).rejects.toThrow(`Download of ${url} refused: it is larger than the 4096 bytes allowed for a release archive`);
     expect(tree(tmp)).toEqual([]);
   });
 
@@ -584,11 +585,7 @@ describe("size limits", () => {
     const urlPath = `/stream/${ARCHIVE_NAME}`;
     routes.set(urlPath, { status: 200, body: archive, chunked: true });
     const url = `${baseUrl}${urlPath}`;
-    const attempt = ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log, {
-      ...DEFAULT_LIMITS,
-      archiveBytes: 8192,
-    });
-    await expect(attempt).rejects.toThrow(`Download of ${url} refused: it is larger than the 8192 bytes allowed for a release archive`);
+    await expect(fetchLimited(url, archive, 8192)).rejects.toThrow(`Download of ${url} refused: it is larger than the 8192 bytes allowed for a release archive`);
     expect(filesIn(tmp)).toEqual([]);
   });
 

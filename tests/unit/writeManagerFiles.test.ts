@@ -182,27 +182,20 @@ describe("the config file holds secrets: who may read it", () => {
     expect(modeOf(path.dirname(env.FLAMENCO_CONFIG_FILE))).toBe(0o750);
   });
 
-  it("tightens a file and directory an earlier version left readable by all", () => {
+  it.each([
+    ["tightens a file and directory an earlier version left readable by all", 0o755, 0o644, 0o750, IS_ROOT ? 0o640 : 0o600],
+    ["never loosens an admin's tighter mode on the file or its directory", 0o700, 0o400, 0o700, 0o400],
+  ])("%s", (_title, directoryBefore, fileBefore, directoryAfter, fileAfter) => {
     const env = managerFilesCommandEnvironment(settingsIn(tmp));
-    fs.mkdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE), { recursive: true });
-    fs.chmodSync(path.dirname(env.FLAMENCO_CONFIG_FILE), 0o755);
+    const directory = path.dirname(env.FLAMENCO_CONFIG_FILE);
+    fs.mkdirSync(directory, { recursive: true });
+    fs.chmodSync(directory, directoryBefore);
     fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old\n");
-    fs.chmodSync(env.FLAMENCO_CONFIG_FILE, 0o644);
-    expect(run(env, "new: 1\n").status).toBe(0);
-    expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(IS_ROOT ? 0o640 : 0o600);
-    expect(modeOf(path.dirname(env.FLAMENCO_CONFIG_FILE))).toBe(0o750);
-  });
-
-  it("never loosens an admin's tighter mode on the file or its directory", () => {
-    const env = managerFilesCommandEnvironment(settingsIn(tmp));
-    fs.mkdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE), { recursive: true });
-    fs.chmodSync(path.dirname(env.FLAMENCO_CONFIG_FILE), 0o700);
-    fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old\n");
-    fs.chmodSync(env.FLAMENCO_CONFIG_FILE, 0o400);
+    fs.chmodSync(env.FLAMENCO_CONFIG_FILE, fileBefore);
     expect(run(env, "new: 1\n").status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: 1\n");
-    expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(0o400);
-    expect(modeOf(path.dirname(env.FLAMENCO_CONFIG_FILE))).toBe(0o700);
+    expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(fileAfter);
+    expect(modeOf(directory)).toBe(directoryAfter);
   });
 });
 
