@@ -91,7 +91,7 @@ export const HINTS = {
 } as const;
 
 /** Docker splits a bind mount's "host:container:options" (and --mount's "k=v,k=v") at these. */
-export function isMountablePath(value: string): boolean {
+function isMountablePath(value: string): boolean {
   return !/[:,]/.test(value);
 }
 
