@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const config = {
     landscape: LANDSCAPE,
     landscapesRoot: root,
-    flamencoRelease: { url: fixture.archiveUrl },
+    flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
     managerPortHost: await freePort(),
     managerBindAddress: "127.0.0.1",
   };

@@ -1,8 +1,7 @@
-import * as crypto from "crypto";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "./config/settings";
-import { managerFilesCommandEnvironment, WRITE_MANAGER_FILES_COMMAND } from "./render/commands";
+import { managerFilesCommandEnvironment, parseWrittenManagerFiles, WRITE_MANAGER_FILES_COMMAND } from "./render/commands";
 import { hostConfigFilePath } from "./render/names";
 
 export interface ManagerFilesArgs {
@@ -18,7 +17,11 @@ export interface ManagerFilesArgs {
  */
 export class ManagerFiles extends pulumi.ComponentResource {
   readonly configFile: string;
-  /** Digest of the yaml: a change of it replaces the manager container, which rereads it. */
+  /**
+   * Digest of the written yaml, keyed by a key that is never kept: it changes with every
+   * write (so the manager container, which rereads the file, is replaced) and cannot be
+   * checked against guessed passwords.
+   */
   readonly configSha256: pulumi.Output<string>;
   readonly written: pulumi.Output<string>;
 
@@ -35,7 +38,8 @@ export class ManagerFiles extends pulumi.ComponentResource {
       { parent: this },
     );
     this.configFile = hostConfigFilePath(args.settings);
-    this.configSha256 = pulumi.output(args.managerYaml).apply((text) => crypto.createHash("sha256").update(text).digest("hex"));
+    // The stdout of a command fed a secret may come back marked secret; the digest is not one.
+    this.configSha256 = pulumi.unsecret(write.stdout.apply((stdout) => parseWrittenManagerFiles(stdout).configDigest));
     this.written = write.stdout;
 
     this.registerOutputs({ configFile: this.configFile, configSha256: this.configSha256 });

@@ -8,18 +8,32 @@
  *
  * Guarantees: nothing unverified ever lands in the cache or the build context (downloads
  * go to a partial file that is verified, then renamed), and a cache entry that still
- * matches its recorded digest is reused without touching the network.
+ * matches its recorded digest is reused without touching the network. A release comes only
+ * from the address the config names: redirects are followed only from https to https on the
+ * same host, and sizes are bounded (DEFAULT_LIMITS); a refused source is refused before
+ * anything is written.
  */
 const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
 const crypto = require("crypto");
-const { Readable } = require("stream");
+const { Readable, Transform } = require("stream");
 const { pipeline } = require("stream/promises");
 const { fileURLToPath } = require("url");
 const { writeAtomically } = require("./atomic-write");
 
 const ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
+
+/**
+ * Largest sizes accepted, in bytes. An official checksum list is well under 1 KiB; a Linux
+ * release archive (manager, worker and ffmpeg) is about 100 MiB.
+ * @typedef {{ checksumListBytes: number; archiveBytes: number }} SizeLimits
+ * @type {SizeLimits}
+ */
+const DEFAULT_LIMITS = { checksumListBytes: 64 * 1024, archiveBytes: 512 * 1024 * 1024 };
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+const REDIRECT_RULE = "redirects are followed only from https to https on the same host";
 
 /**
  * @typedef {{ url: string; archiveName: string; cacheEntry: string; sha256?: string; checksumsUrl?: string }} ReleaseRequest
@@ -44,37 +58,106 @@ function localPath(location) {
 }
 
 /**
+ * Why a redirect from `from` to `to` is not followed, or undefined when it is: only https
+ * vouches for the host a release comes from, so an http source is never redirected.
+ * @param {URL} from
+ * @param {URL} to
+ */
+function redirectRefusal(from, to) {
+  if (from.protocol === "https:" && to.protocol === "http:") return `a downgrade from https to http (${REDIRECT_RULE})`;
+  if (from.protocol !== "https:" || to.protocol !== "https:") return REDIRECT_RULE;
+  if (from.host !== to.host) return `another host (${REDIRECT_RULE})`;
+  return undefined;
+}
+
+/**
+ * A source within its size limit.
+ * @typedef {{ location: string; limit: number; what: string }} Source
+ * @param {Source} source
+ */
+function tooLarge(source) {
+  return new Error(`Download of ${source.location} refused: it is larger than the ${source.limit} bytes allowed for ${source.what}`);
+}
+
+/**
+ * The response for `location`, following only redirects redirectRefusal allows.
  * @param {string} location
+ */
+async function fetchFollowingSafeRedirects(location) {
+  let current = new URL(location);
+  for (let redirects = 0; ; redirects += 1) {
+    let response;
+    try {
+      response = await fetch(current, { redirect: "manual" });
+    } catch (error) {
+      throw new Error(`Download of ${location} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+    }
+    if (!REDIRECT_STATUSES.includes(response.status)) return response;
+    await response.body?.cancel();
+    const target = new URL(response.headers.get("location") ?? "", current);
+    const refusal = redirectRefusal(current, target);
+    if (refusal !== undefined) throw new Error(`Download of ${location} refused: it redirects to ${target.href}, ${refusal}`);
+    if (redirects >= MAX_REDIRECTS) throw new Error(`Download of ${location} refused: more than ${MAX_REDIRECTS} redirects`);
+    current = target;
+  }
+}
+
+/**
+ * Opens a source, refusing it when it is announced larger than its limit.
+ * @param {Source} source
  * @returns {Promise<{ stream: NodeJS.ReadableStream; size: number | undefined }>}
  */
-async function openSource(location) {
+async function openSource(source) {
+  const { location, limit } = source;
   if (isLocal(location)) {
     const file = localPath(location);
     const { size } = await fsp.stat(file).catch(() => {
       throw new Error(`Release file ${location} does not exist or cannot be read`);
     });
+    if (size > limit) throw tooLarge(source);
     return { stream: fs.createReadStream(file), size };
   }
-  let response;
-  try {
-    response = await fetch(location, { redirect: "follow" });
-  } catch (error) {
-    throw new Error(`Download of ${location} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
-  }
+  const response = await fetchFollowingSafeRedirects(location);
   if (!response.ok || !response.body) {
     throw new Error(`Download of ${location} failed: HTTP ${response.status} ${response.statusText}`);
   }
   const length = Number(response.headers.get("content-length"));
+  if (Number.isFinite(length) && length > limit) {
+    await response.body.cancel();
+    throw tooLarge(source);
+  }
   // The web stream type of fetch and the one Readable.fromWeb expects differ only in typings.
   const body = /** @type {import("stream/web").ReadableStream<Uint8Array>} */ (/** @type {unknown} */ (response.body));
-  return { stream: Readable.fromWeb(body), size: Number.isFinite(length) && length > 0 ? length : undefined };
+  const stream = Readable.fromWeb(body);
+  // The stream is piped only after the cache directory exists; an error before that (a dropped
+  // connection) stays on the stream for the pipeline to report instead of crashing the process.
+  stream.on("error", () => undefined);
+  return { stream, size: Number.isFinite(length) && length > 0 ? length : undefined };
 }
 
-/** @param {string} location */
-async function readText(location) {
-  const { stream } = await openSource(location);
+/**
+ * Passes bytes on until there are more than the source's limit, then fails: a size the
+ * server did not announce is bounded too.
+ * @param {Source} source
+ */
+function sizeGuard(source) {
+  let seen = 0;
+  return new Transform({
+    transform(chunk, _encoding, callback) {
+      seen += chunk.length;
+      callback(seen > source.limit ? tooLarge(source) : null, chunk);
+    },
+  });
+}
+
+/** @param {Source} source */
+async function readText(source) {
+  const { stream } = await openSource(source);
+  /** @type {Buffer[]} */
   const chunks = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  await pipeline(stream, sizeGuard(source), async (/** @type {AsyncIterable<Buffer>} */ guarded) => {
+    for await (const chunk of guarded) chunks.push(Buffer.from(chunk));
+  });
   return Buffer.concat(chunks).toString("utf8");
 }
 
@@ -97,13 +180,15 @@ function mebibytes(bytes) {
 }
 
 /**
- * Copies the source into `target` while hashing it; reports progress every 10 %.
- * @param {string} location
+ * Copies an opened source into `target` while hashing it; reports progress every 10 %.
+ * @param {Source} source
+ * @param {{ stream: NodeJS.ReadableStream; size: number | undefined }} opened
  * @param {string} target
  * @param {(line: string) => void} log
  */
-async function download(location, target, log) {
-  const { stream, size } = await openSource(location);
+async function download(source, opened, target, log) {
+  const { location } = source;
+  const { stream, size } = opened;
   const hash = crypto.createHash("sha256");
   let received = 0;
   let nextReport = 0.1;
@@ -117,7 +202,7 @@ async function download(location, target, log) {
       nextReport = Math.floor((received / size) * 10) / 10 + 0.1;
     }
   });
-  await pipeline(stream, fs.createWriteStream(target, { mode: 0o644 }));
+  await pipeline(stream, sizeGuard(source), fs.createWriteStream(target, { mode: 0o644 }));
   log(`  fetched ${mebibytes(received)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return hash.digest("hex");
 }
@@ -126,9 +211,10 @@ async function download(location, target, log) {
  * Returns the verified archive from the cache, downloading it first when needed.
  * @param {ReleaseRequest} request
  * @param {(line: string) => void} log
+ * @param {SizeLimits} [limits]
  * @returns {Promise<CachedRelease>}
  */
-async function ensureArchive(request, log) {
+async function ensureArchive(request, log, limits = DEFAULT_LIMITS) {
   const archive = path.join(request.cacheEntry, request.archiveName);
   const record = `${archive}.sha256`;
   const cached = await cachedDigest(archive, record);
@@ -141,15 +227,19 @@ async function ensureArchive(request, log) {
   if (!expected) {
     if (!request.checksumsUrl) throw new Error(`No sha256 and no checksum list for ${request.url}`);
     log(`fetching checksum list ${request.checksumsUrl}`);
-    expected = findChecksum(await readText(request.checksumsUrl), request.archiveName);
+    const list = { location: request.checksumsUrl, limit: limits.checksumListBytes, what: "a checksum list" };
+    expected = findChecksum(await readText(list), request.archiveName);
     if (!expected) throw new Error(`The checksum list ${request.checksumsUrl} has no entry for ${request.archiveName}`);
   }
 
+  // Opened before anything is written, so a refused source leaves no trace.
+  const source = { location: request.url, limit: limits.archiveBytes, what: "a release archive" };
+  const opened = await openSource(source);
   const cacheRoot = path.dirname(request.cacheEntry);
   await fsp.mkdir(cacheRoot, { recursive: true });
   const partial = path.join(cacheRoot, `.${path.basename(request.cacheEntry)}.${process.pid}.partial`);
   try {
-    const actual = await download(request.url, partial, log);
+    const actual = await download(source, opened, partial, log);
     if (actual !== expected) {
       throw new Error(
         `Checksum mismatch for ${request.url}: expected sha256 ${expected}, got ${actual}. The download was discarded and nothing was cached.`,
@@ -251,6 +341,6 @@ async function main() {
   }
 }
 
-module.exports = { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, ARCHIVE_IN_CONTEXT };
+module.exports = { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, redirectRefusal, ARCHIVE_IN_CONTEXT, DEFAULT_LIMITS };
 
 if (require.main === module) void main();

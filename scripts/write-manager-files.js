@@ -6,14 +6,55 @@
  * The `manager-files` command of the program runs this at `pulumi up`. It never deletes
  * anything: existing storage is left exactly as it is.
  *
+ * The yaml may hold the MQTT password, so only the manager may read it: mode 0600 owned by
+ * the user running this, or, run as root, 0640 owned by the manager's uid:gid; its directory
+ * 0750. An admin's tighter mode on either is kept.
+ *
+ * It prints `configDigest`, an HMAC of the content under a random key that is used once and
+ * never kept: the manager container carries it as a label, so a rewrite replaces the container,
+ * while the label (visible to `docker inspect`) cannot be checked against guessed passwords.
+ * The command runs again whenever the content changes, so the digest changes with it.
+ *
  * Environment: FLAMENCO_CONFIG_FILE (host path of the yaml), FLAMENCO_STORAGE_DIRECTORIES
- * (JSON list of host paths), FLAMENCO_STORAGE_OWNER ("uid:gid" given to directories this
- * run creates, when it runs as root).
+ * (JSON list of host paths), FLAMENCO_STORAGE_OWNER ("uid:gid" the manager runs as: given
+ * the yaml and the directories this run creates, when it runs as root).
  */
+const crypto = require("crypto");
 const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
 const { writeAtomically } = require("./atomic-write");
+
+const CONFIG_DIRECTORY_MODE = 0o750;
+
+function runsAsRoot() {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** @param {string} owner "uid" or "uid:gid" */
+function parseOwner(owner) {
+  const [uid, gid = uid] = owner.split(":").map(Number);
+  return { uid, gid };
+}
+
+/**
+ * Creates the config file's directory (0750), or takes permission bits beyond 0750 off an
+ * existing one; bits an admin took off stay off.
+ * @param {string} directory
+ */
+async function ensureConfigDirectory(directory) {
+  await fsp.mkdir(directory, { recursive: true, mode: CONFIG_DIRECTORY_MODE });
+  const { mode } = await fsp.stat(directory);
+  const tightened = mode & (0o7000 | CONFIG_DIRECTORY_MODE);
+  if (tightened === (mode & 0o7777)) return;
+  try {
+    await fsp.chmod(directory, tightened);
+  } catch (error) {
+    // A directory of another user: the file's own mode still keeps it private.
+    if (!(error instanceof Error && "code" in error && error.code === "EPERM")) throw error;
+    process.stderr.write(`flamenco files: ${directory} belongs to another user; left at mode ${(mode & 0o777).toString(8)}\n`);
+  }
+}
 
 /**
  * Creates each directory that does not exist yet; returns the ones it created.
@@ -27,8 +68,8 @@ async function ensureDirectories(directories, owner) {
     await fsp.mkdir(directory, { recursive: true, mode: 0o755 });
     created.push(directory);
   }
-  if (owner && typeof process.getuid === "function" && process.getuid() === 0) {
-    const [uid, gid = uid] = owner.split(":").map(Number);
+  if (owner && runsAsRoot()) {
+    const { uid, gid } = parseOwner(owner);
     for (const directory of created) await fsp.chown(directory, uid, gid);
   }
   return created;
@@ -52,12 +93,15 @@ async function main() {
     }
     const content = await readAll(process.stdin);
     if (content.length === 0) throw new Error("no flamenco-manager.yaml content on stdin");
-    const created = await ensureDirectories(directories, process.env.FLAMENCO_STORAGE_OWNER);
-    await fsp.mkdir(path.dirname(configFile), { recursive: true });
-    await writeAtomically(configFile, content, 0o644);
+    const owner = process.env.FLAMENCO_STORAGE_OWNER;
+    const created = await ensureDirectories(directories, owner);
+    await ensureConfigDirectory(path.dirname(configFile));
+    if (owner && runsAsRoot()) await writeAtomically(configFile, content, 0o640, parseOwner(owner));
+    else await writeAtomically(configFile, content, 0o600);
     for (const directory of created) process.stderr.write(`flamenco files: created ${directory}\n`);
     process.stderr.write(`flamenco files: wrote ${configFile}\n`);
-    process.stdout.write(`${JSON.stringify({ configFile, createdDirectories: created })}\n`);
+    const configDigest = crypto.createHmac("sha256", crypto.randomBytes(32)).update(content).digest("hex");
+    process.stdout.write(`${JSON.stringify({ configFile, createdDirectories: created, configDigest })}\n`);
   } catch (error) {
     process.stderr.write(`flamenco files: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

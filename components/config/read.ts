@@ -1,5 +1,7 @@
+import * as fs from "fs";
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
+import type { PathKind } from "./crossKeyRules";
 import { ConfigError } from "./errors";
 import { KEY_KINDS } from "./schema";
 import { parseSettings, PROJECT, Settings } from "./settings";
@@ -41,6 +43,21 @@ function configKeyIsSecret(fullKey: string): boolean | undefined {
   return runtime.isConfigSecret?.(fullKey);
 }
 
+/**
+ * What a host path is, following symlinks: a symlink to a file, or one pointing nowhere,
+ * is not a directory (creating the directory there would fail).
+ */
+export function hostPathKind(hostPath: string): PathKind {
+  try {
+    const stat = fs.statSync(hostPath, { throwIfNoEntry: false }) ?? fs.lstatSync(hostPath, { throwIfNoEntry: false });
+    if (stat === undefined) return "missing";
+    return stat.isDirectory() ? "directory" : "other";
+  } catch {
+    // A symlink loop, or a parent that is a file: no directory can be made there either.
+    return "other";
+  }
+}
+
 export interface StackSettings {
   settings: Settings;
   /** The MQTT password, as a Pulumi secret, when the stack sets one. */
@@ -56,6 +73,7 @@ export function readStackSettings(): StackSettings {
       stack: pulumi.getStack(),
       homeDirectory: os.homedir(),
       mqttPasswordIsSecret: configKeyIsSecret(`${PROJECT}:mqttPassword`),
+      pathKind: hostPathKind,
     });
   } catch (error) {
     // RunError makes Pulumi print the message alone, without a stack trace.

@@ -23,6 +23,7 @@ export const DEFAULTS = {
   timezone: "UTC",
   logLevel: "info",
   managerUser: "1000:1000",
+  allowRootUser: false,
   restart: "always",
   managerName: "OpenStudioLandscapes-Flamenco",
   databaseCheckPeriod: "10m",
@@ -48,20 +49,25 @@ const IMAGE_REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:
 export const HINTS = {
   landscape: "lowercase letters, digits, '_', '.', '-', starting with a letter or digit, at most 63 characters",
   absolutePath: "an absolute path (may start with ~)",
+  mountPath: "a path without ':' or ',' (Docker splits mount specifications at them)",
   boolean: "true or false",
   version: 'a Flamenco release version such as "3.7" or "3.6.1"',
   releaseUrl: "an https://, http:// or file:// URL, or an absolute path",
+  releaseUrlCredentials: "a URL without credentials (user:password@): they would be kept in the state and shown in logs; serve the release where it needs none, or copy it and use a file:// URL",
   sha256: "64 hexadecimal characters (the archive's sha256)",
-  sha256Required: "a sha256: the url is not named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be found beside it",
+  sha256Required:
+    "a sha256: only an https:// url named like an official archive (flamenco-<version>-linux-amd64.tar.gz) is checked against the checksum list published beside it; http://, file:// and local paths need the archive's sha256",
   port: "an integer from 1 to 65535",
   ipLiteral: 'an IP address such as "0.0.0.0" or "127.0.0.1"',
   pathTemplate: `an absolute path (may start with ~ or {DOT_LANDSCAPES}) using only the placeholders ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`,
   networkName: "a Docker network name: letters, digits, '_', '.', '-', starting with a letter or digit",
+  reservedNetworkName: "a network name of this landscape, not host, bridge or none (Docker's own networks)",
   dnsLabel: "a DNS label: lowercase letters, digits and '-', at most 63 characters",
   dnsName: "a DNS name such as openstudiolandscapes.lan",
   imageReference: 'a Docker image reference such as "debian:bookworm-slim"',
   timezone: 'an IANA time zone such as "UTC" or "Europe/Zurich"',
-  environment: "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings; TZ is set by the timezone key",
+  environment:
+    "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings without NUL characters; TZ and PATH are set by the program (TZ is set by the timezone key)",
   logLevel: "one of quiet, info, debug, trace",
   managerUser: 'a numeric "uid" or "uid:gid" the manager runs as, such as "1000:1000"',
   restart: "one of no, on-failure, always, unless-stopped",
@@ -72,20 +78,27 @@ export const HINTS = {
   uniqueHostName: "a render host name used only once",
   dockerHost: 'a Docker endpoint: "unix:///absolute/path.sock", "tcp://host:port" or "ssh://user@host" (leave it out for the manager\'s own engine)',
   gpus: 'all or a whole number of GPUs from 1 upwards',
-  hostPath: "an absolute path on that render host, such as /mnt/projects",
+  hostPath: "an absolute path on that render host, such as /mnt/projects, without ':' or ','",
   workerNetwork: "one of bridge, host",
   workerNetworkLocal: "no network: workers on the manager's host join the landscape network (network applies to hosts with a dockerHost)",
   remoteSharedStorage: "where this render host sees the studio's shared storage (required for a host with a dockerHost)",
-  workerEnvironment: "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings; TZ, FLAMENCO_HOME and FLAMENCO_WORKER_NAME are set by the program",
+  workerEnvironment:
+    "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings without NUL characters; TZ, PATH, FLAMENCO_HOME and FLAMENCO_WORKER_NAME are set by the program",
   managerUrl: 'an http:// or https:// URL of the manager without path, such as "http://flamenco-manager.studio.lan:8484"',
   object: "an object",
   platform: "one of all, linux, windows, darwin, manager",
   audience: "one of all, workers, users",
 } as const;
 
+/** Docker splits a bind mount's "host:container:options" (and --mount's "k=v,k=v") at these. */
+function isMountablePath(value: string): boolean {
+  return !/[:,]/.test(value);
+}
+
 const absolutePath = z
   .string({ error: HINTS.absolutePath })
-  .refine((value) => value.startsWith("/") || value === "~" || value.startsWith("~/"), { error: HINTS.absolutePath });
+  .refine((value) => value.startsWith("/") || value === "~" || value.startsWith("~/"), { error: HINTS.absolutePath })
+  .refine(isMountablePath, { error: HINTS.mountPath });
 
 const port = z.int({ error: HINTS.port }).min(1, { error: HINTS.port }).max(65535, { error: HINTS.port });
 const duration = z.string({ error: HINTS.duration }).refine(isGoDuration, { error: HINTS.duration });
@@ -101,7 +114,25 @@ const pathTemplate = z
     } else if (!templateIsAbsolute(template)) {
       ctx.addIssue({ code: "custom", message: `${HINTS.pathTemplate} (this one is relative)` });
     }
+    if (!isMountablePath(template)) ctx.addIssue({ code: "custom", message: HINTS.mountPath });
   });
+
+function hasNoCredentials(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username === "" && url.password === "";
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Only https protects the published checksum list on its way; over http or from a local
+ * copy, list and archive could be swapped together, so the config must pin the digest.
+ */
+function verifiableWithoutSha256(url: string): boolean {
+  return url.startsWith("https://") && publishedChecksumLocation(url) !== undefined;
+}
 
 function isUrlOrAbsolutePath(value: string): boolean {
   if (value.startsWith("/")) return true;
@@ -130,12 +161,15 @@ function isTimezone(value: string): boolean {
 const releaseOverride = z
   .strictObject(
     {
-      url: z.string({ error: HINTS.releaseUrl }).refine(isUrlOrAbsolutePath, { error: HINTS.releaseUrl }),
+      url: z
+        .string({ error: HINTS.releaseUrl })
+        .refine(isUrlOrAbsolutePath, { error: HINTS.releaseUrl })
+        .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials }),
       sha256: z.string({ error: HINTS.sha256 }).regex(SHA256_PATTERN, { error: HINTS.sha256 }).optional(),
     },
     { error: "an object {url, sha256}" },
   )
-  .refine((release) => release.sha256 !== undefined || publishedChecksumLocation(release.url) !== undefined, {
+  .refine((release) => release.sha256 !== undefined || !isUrlOrAbsolutePath(release.url) || verifiableWithoutSha256(release.url), {
     error: HINTS.sha256Required,
     path: ["sha256"],
   });
@@ -145,8 +179,8 @@ function environmentMap(reserved: readonly string[], hint: string) {
   return z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: hint }), { error: hint })
     .superRefine((variables, ctx) => {
-      for (const name of Object.keys(variables)) {
-        if (!ENV_NAME_PATTERN.test(name) || reserved.includes(name)) {
+      for (const [name, value] of Object.entries(variables)) {
+        if (!ENV_NAME_PATTERN.test(name) || reserved.includes(name) || String(value).includes("\0")) {
           ctx.addIssue({ code: "custom", path: [name], message: hint });
         }
       }
@@ -154,7 +188,10 @@ function environmentMap(reserved: readonly string[], hint: string) {
     .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
 }
 
-const environment = environmentMap(["TZ"], HINTS.environment);
+/** Variables of the manager container the program sets itself (PATH comes from the image). */
+export const MANAGER_RESERVED_VARIABLES = ["TZ", "PATH"] as const;
+
+const environment = environmentMap(MANAGER_RESERVED_VARIABLES, HINTS.environment);
 
 const variableValue = z.strictObject(
   {
@@ -235,9 +272,16 @@ const manager = z.strictObject(
   { error: "an object of flamenco-manager.yaml settings" },
 );
 
-const network = z.strictObject(
+/** Docker's predefined networks: a landscape network of that name cannot be created. */
+const RESERVED_NETWORK_NAMES: readonly string[] = ["host", "bridge", "none"];
+
+export const networkSchema = z.strictObject(
   {
-    name: z.string({ error: HINTS.networkName }).regex(DOCKER_OBJECT_NAME, { error: HINTS.networkName }).optional(),
+    name: z
+      .string({ error: HINTS.networkName })
+      .regex(DOCKER_OBJECT_NAME, { error: HINTS.networkName })
+      .refine((name) => !RESERVED_NETWORK_NAMES.includes(name), { error: HINTS.reservedNetworkName })
+      .optional(),
     alias: z.string({ error: HINTS.dnsLabel }).regex(DNS_LABEL, { error: HINTS.dnsLabel }).default(DEFAULTS.networkAlias),
     domain: z.string({ error: HINTS.dnsName }).refine(isDnsName, { error: HINTS.dnsName }).default(DEFAULTS.networkDomain),
   },
@@ -290,7 +334,7 @@ export function isManagerUrl(value: string): boolean {
 }
 
 /** Variables of worker containers the program sets itself. */
-export const WORKER_RESERVED_VARIABLES = ["TZ", "FLAMENCO_HOME", "FLAMENCO_WORKER_NAME"] as const;
+export const WORKER_RESERVED_VARIABLES = ["TZ", "PATH", "FLAMENCO_HOME", "FLAMENCO_WORKER_NAME"] as const;
 
 /**
  * A whole number checked by refinement: z.int() marks a fraction as fatal, which would stop
@@ -302,9 +346,9 @@ function wholeNumber(minimum: number, hint: string) {
 
 const hostPath = z
   .string({ error: HINTS.hostPath })
-  .refine((value) => value.startsWith("/"), { error: HINTS.hostPath });
+  .refine((value) => value.startsWith("/") && isMountablePath(value), { error: HINTS.hostPath });
 
-const workerHost = z
+export const workerHostSchema = z
   .strictObject(
     {
       name: z.string({ error: HINTS.hostName }).regex(DNS_LABEL, { error: HINTS.hostName }),
@@ -331,7 +375,7 @@ const workerHost = z
  * The render hosts. Names must be unique: they name the workers and their resources. The
  * check runs even when some entry is invalid, so one error lists every problem.
  */
-const workers = z.array(workerHost, { error: "a list of render hosts {name, dockerHost?, count, ...}" }).superRefine(
+const workers = z.array(workerHostSchema, { error: "a list of render hosts {name, dockerHost?, count, ...}" }).superRefine(
   (hosts: unknown[], ctx) => {
     const firstIndex = new Map<string, number>();
     hosts.forEach((host, index) => {
@@ -360,12 +404,13 @@ export const stackConfigSchema = z.strictObject({
   managerBindAddress: z.string({ error: HINTS.ipLiteral }).refine(isIpLiteral, { error: HINTS.ipLiteral }).default(DEFAULTS.managerBindAddress),
   storage: pathTemplate.default(DEFAULTS.storage),
   sharedStorage: pathTemplate.default(DEFAULTS.sharedStorage),
-  network: network.prefault({}),
+  network: networkSchema.prefault({}),
   baseImage: z.string({ error: HINTS.imageReference }).regex(IMAGE_REFERENCE, { error: HINTS.imageReference }).default(DEFAULTS.baseImage),
   timezone: z.string({ error: HINTS.timezone }).refine(isTimezone, { error: HINTS.timezone }).default(DEFAULTS.timezone),
   environment: environment.default({}),
   logLevel: z.enum(["quiet", "info", "debug", "trace"], { error: HINTS.logLevel }).default(DEFAULTS.logLevel),
   managerUser: z.string({ error: HINTS.managerUser }).regex(/^\d+(?::\d+)?$/, { error: HINTS.managerUser }).default(DEFAULTS.managerUser),
+  allowRootUser: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.allowRootUser),
   restart: z.enum(["no", "on-failure", "always", "unless-stopped"], { error: HINTS.restart }).default(DEFAULTS.restart),
   manager: manager.prefault({}),
   workers: workers.default([]),
@@ -396,6 +441,7 @@ export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string"
   environment: "json",
   logLevel: "string",
   managerUser: "string",
+  allowRootUser: "json",
   restart: "string",
   manager: "json",
   workers: "json",

@@ -1,12 +1,12 @@
-import * as path from "path";
 import type { z } from "zod";
+import { crossKeyProblems, PathKind } from "./crossKeyRules";
 import { ConfigError, ConfigProblem } from "./errors";
-import { expandHome, expandPathTemplate, FEATURE_DIRECTORY } from "./placeholders";
+import { hostDirectory, hostLayout, workersRootOf } from "./layout";
 import { officialArchiveVersion, ReleaseSource, resolveReleaseSource } from "./release";
 import { DEFAULTS, ManagerConfig, stackConfigSchema, StackConfig, WorkerHostConfig } from "./schema";
+import { keyName, PROJECT, shownValue, valueAt } from "./shown";
 
-/** The Pulumi project name, which is also the stack config namespace. */
-export const PROJECT = "flamenco-landscape";
+export { PROJECT };
 
 export type LogLevel = StackConfig["logLevel"];
 
@@ -67,43 +67,12 @@ export interface SettingsContext {
   homeDirectory: string;
   /** Whether mqttPassword is stored as a secret (`pulumi config set --secret`). */
   mqttPasswordIsSecret?: boolean;
+  /** Looks up what a host path is, so storage that exists as a file is refused at preview. */
+  pathKind?: (hostPath: string) => PathKind;
 }
 
 export function defaultNetworkName(landscape: string): string {
   return `openstudiolandscapes-${landscape}`;
-}
-
-function valueAt(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
-  let current: unknown = raw;
-  for (const segment of keyPath) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment];
-  }
-  return current;
-}
-
-const HIDDEN = "a value (not shown)";
-const PASSWORD_KEY = /password|secret|token/i;
-
-/** A copy of `value` with every password-like property, at any depth, blanked out. */
-function withoutPasswords(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutPasswords);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, PASSWORD_KEY.test(key) ? HIDDEN : withoutPasswords(inner)]));
-  }
-  return value;
-}
-
-/** The offending value as shown in an error; passwords are never echoed. */
-function shownValue(raw: unknown, keyPath: readonly PropertyKey[]): unknown {
-  const value = valueAt(raw, keyPath);
-  const last = String(keyPath[keyPath.length - 1] ?? "");
-  if (PASSWORD_KEY.test(last) && value !== undefined) return HIDDEN;
-  return withoutPasswords(value);
-}
-
-function keyName(keyPath: readonly PropertyKey[]): string {
-  return `${PROJECT}:${keyPath.map(String).join(".")}`;
 }
 
 function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): ConfigProblem[] {
@@ -159,6 +128,9 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
     }
   }
   problems.push(...releaseVersionMismatch(withLandscape));
+  problems.push(
+    ...crossKeyProblems(withLandscape, { homeDirectory: context.homeDirectory, hasMqttPassword: mqttPassword !== undefined, pathKind: context.pathKind }),
+  );
   if (mqttPassword !== undefined && context.mqttPasswordIsSecret === false) {
     problems.push({
       key: `${PROJECT}:mqttPassword`,
@@ -175,12 +147,6 @@ export function defaultManagerUrl(network: { alias: string; domain: string }, ho
   return `http://${network.alias}.${network.domain}:${hostPort}`;
 }
 
-/** A host path without a trailing slash, so equal paths give equal mounts. */
-function hostDirectory(value: string): string {
-  const normalized = path.normalize(value);
-  return normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized;
-}
-
 function toWorkerHost(host: WorkerHostConfig, sharedStorage: string, featureDirectory: string): WorkerHostSettings {
   return {
     name: host.name,
@@ -188,29 +154,23 @@ function toWorkerHost(host: WorkerHostConfig, sharedStorage: string, featureDire
     count: host.count,
     ...(host.gpus === undefined ? {} : { gpus: String(host.gpus) }),
     sharedStorage: hostDirectory(host.sharedStorage ?? sharedStorage),
-    workersRoot: hostDirectory(host.workersRoot ?? path.join(featureDirectory, "workers")),
+    workersRoot: workersRootOf(host, featureDirectory),
     network: host.dockerHost === undefined ? "landscape" : (host.network ?? "bridge"),
     environment: host.environment,
   };
 }
 
 function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory: string): Settings {
-  const landscapesRoot = path.normalize(expandHome(config.landscapesRoot, homeDirectory));
-  const placeholders = { DOT_LANDSCAPES: landscapesRoot, LANDSCAPE: config.landscape, FEATURE: FEATURE_DIRECTORY };
-  const featureDirectory = path.join(landscapesRoot, config.landscape, FEATURE_DIRECTORY);
-  const sharedStorage = expandPathTemplate(config.sharedStorage, placeholders, homeDirectory);
+  const { landscapesRoot, featureDirectory, releaseCacheDirectory, storage } = hostLayout(config, homeDirectory);
   return {
     landscape: config.landscape,
     landscapesRoot,
     enabled: config.enabled,
     release: resolveReleaseSource(config.flamencoVersion, config.flamencoRelease),
-    releaseCacheDirectory: path.join(landscapesRoot, ".cache", "flamenco-releases"),
+    releaseCacheDirectory,
     featureDirectory,
     ports: { host: config.managerPortHost, container: config.managerPortContainer, bindAddress: config.managerBindAddress },
-    storage: {
-      manager: expandPathTemplate(config.storage, placeholders, homeDirectory),
-      shared: sharedStorage,
-    },
+    storage,
     network: {
       name: config.network.name ?? defaultNetworkName(config.landscape),
       alias: config.network.alias,
@@ -224,7 +184,7 @@ function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory
     restart: config.restart,
     manager: config.manager,
     hasMqttPassword,
-    workers: config.workers.map((host) => toWorkerHost(host, sharedStorage, featureDirectory)),
+    workers: config.workers.map((host) => toWorkerHost(host, storage.shared, featureDirectory)),
     managerUrl: (config.managerUrl ?? defaultManagerUrl(config.network, config.managerPortHost)).replace(/\/$/, ""),
     ...(config.workerImage === undefined ? {} : { workerImage: config.workerImage }),
   };

@@ -62,17 +62,47 @@ export interface FetchedRelease {
   downloaded: boolean;
 }
 
-export function parseFetchedRelease(stdout: string): FetchedRelease {
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
+
+/**
+ * The JSON result line a script prints last, when `isComplete` accepts it; a clear error
+ * naming the command otherwise (its output then says why it failed).
+ */
+function resultLine<T>(stdout: string, command: string, isComplete: (result: Partial<T>) => boolean): Partial<T> {
   const lastLine = stdout.trim().split("\n").pop() ?? "";
   let parsed: unknown;
   try {
     parsed = JSON.parse(lastLine);
   } catch {
-    throw new Error(`The release command printed no result line; its output was: ${stdout.slice(0, 500)}`);
+    throw new Error(`The ${command} command printed no result line; its output was: ${stdout.slice(0, 500)}`);
   }
-  const result = parsed as Partial<FetchedRelease>;
-  if (typeof result.archive !== "string" || typeof result.context !== "string" || !/^[0-9a-f]{64}$/.test(result.sha256 ?? "")) {
-    throw new Error(`The release command printed an unexpected result: ${lastLine}`);
-  }
-  return { archive: result.archive, sha256: result.sha256 as string, context: result.context, downloaded: result.downloaded === true };
+  const result = parsed as Partial<T>;
+  if (!isComplete(result)) throw new Error(`The ${command} command printed an unexpected result: ${lastLine}`);
+  return result;
+}
+
+export function parseFetchedRelease(stdout: string): FetchedRelease {
+  const result = resultLine<FetchedRelease>(
+    stdout,
+    "release",
+    (line) => typeof line.archive === "string" && typeof line.context === "string" && HEX_DIGEST.test(line.sha256 ?? ""),
+  );
+  return { archive: result.archive as string, sha256: result.sha256 as string, context: result.context as string, downloaded: result.downloaded === true };
+}
+
+/** What the manager-files command reports on its last stdout line. */
+export interface WrittenManagerFiles {
+  configFile: string;
+  createdDirectories: string[];
+  /** Changes with every write; reveals nothing about the content (see write-manager-files.js). */
+  configDigest: string;
+}
+
+export function parseWrittenManagerFiles(stdout: string): WrittenManagerFiles {
+  const result = resultLine<WrittenManagerFiles>(
+    stdout,
+    "manager-files",
+    (line) => typeof line.configFile === "string" && Array.isArray(line.createdDirectories) && HEX_DIGEST.test(line.configDigest ?? ""),
+  );
+  return { configFile: result.configFile as string, createdDirectories: result.createdDirectories as string[], configDigest: result.configDigest as string };
 }

@@ -38,7 +38,7 @@ export interface ServedRelease {
   release: FixtureRelease;
   served: ServedDirectory;
   directory: string;
-  /** URL of the archive, named like an official one so its checksum list is found beside it. */
+  /** URL of the archive (http://127.0.0.1), named like an official one; the config pins its sha256. */
   archiveUrl: string;
   archiveRequests(): number;
   checksumRequests(): number;

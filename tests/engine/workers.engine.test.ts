@@ -83,7 +83,7 @@ function farmConfig(renderCount: number = RENDER_HOST.count): Record<string, unk
     ...EXAMPLE,
     landscape: LANDSCAPE,
     landscapesRoot,
-    flamencoRelease: { url: fixture.archiveUrl },
+    flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
     managerPortHost: port,
     managerBindAddress: "127.0.0.1",
     sharedStorage: paths.shared(),

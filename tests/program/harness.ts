@@ -107,7 +107,7 @@ export const inputDerivedDouble: ResourceDouble = async ({ type, name, inputs })
             context: environment.FLAMENCO_IMAGE_CONTEXT,
             downloaded: true,
           })
-        : JSON.stringify({ configFile: environment.FLAMENCO_CONFIG_FILE, createdDirectories: [] });
+        : JSON.stringify({ configFile: environment.FLAMENCO_CONFIG_FILE, createdDirectories: [], configDigest: digest });
       return { id: `${name}-${digest.slice(0, 12)}`, state: { ...inputs, stdout, stderr: "" } };
     }
     case "docker:index/image:Image":

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
+import { inputDerivedDouble, PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
 
 const ROOT = "/srv/landscapes";
 const BASE = { landscapesRoot: ROOT };
@@ -134,9 +134,15 @@ describe("the program with default settings", () => {
     expect(container.dependsOn).toEqual(["dev-network", "dev-manager-files"]);
   });
 
-  test("a config change replaces the container: it carries the digest of the yaml it mounts", () => {
+  test("a config change replaces the container: it carries the digest the files command reports for what it wrote", async () => {
+    const files = run.named("dev-manager-files");
+    const { state } = await inputDerivedDouble({ type: COMMAND, name: files.name, inputs: files.inputs });
+    const written = JSON.parse(String(state.stdout)) as { configDigest: string };
+    expect(written.configDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(containerOf(run).labels).toContainEqual({ label: "org.openstudiolandscapes.flamenco.config-sha256", value: written.configDigest });
+    // Not a plain hash of the yaml, which could be checked against guessed passwords offline.
     const yaml = String(run.named("dev-manager-files").inputs.stdin);
-    expect(containerOf(run).labels).toContainEqual({ label: "org.openstudiolandscapes.flamenco.config-sha256", value: sha256(yaml) });
+    expect(written.configDigest).not.toBe(sha256(yaml));
   });
 
   test("stack outputs", () => {
@@ -256,6 +262,19 @@ describe("settings that shape the program", () => {
       }
     }
     expect(JSON.stringify(run.outputs)).not.toContain("s3cret-pa55");
+  });
+
+  test("a new MQTT password rewrites the config file and replaces the container, whose label does not reveal it", async () => {
+    const mqtt = { ...BASE, manager: { mqtt: { broker: "tcp://mqtt.studio.lan:1883" } } };
+    const first = await runProgram({ config: { ...mqtt, mqttPassword: "first-pa55" }, secretKeys: ["mqttPassword"] });
+    const second = await runProgram({ config: { ...mqtt, mqttPassword: "second-pa55" }, secretKeys: ["mqttPassword"] });
+    expect(changedResources(first, second)).toEqual(["dev-manager", "dev-manager-files"]);
+    const label = (one: ProgramRun) =>
+      (containerOf(one).labels as Array<{ label: string; value: string }>).find((entry) => entry.label.endsWith("config-sha256"))?.value;
+    expect(label(first)).not.toBe(label(second));
+    const yaml = String(first.named("dev-manager-files").inputs.stdin);
+    expect(yaml).toContain("first-pa55");
+    expect(label(first)).not.toBe(sha256(yaml));
   });
 
   test("an MQTT password stored in plain text is refused before anything is declared", async () => {

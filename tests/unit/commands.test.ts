@@ -3,6 +3,7 @@ import {
   FETCH_RELEASE_COMMAND,
   managerFilesCommandEnvironment,
   parseFetchedRelease,
+  parseWrittenManagerFiles,
   releaseCommandEnvironment,
   WRITE_MANAGER_FILES_COMMAND,
 } from "../../components/render/commands";
@@ -70,5 +71,18 @@ describe("parseFetchedRelease", () => {
 
   it("fails on a result without a valid sha256", () => {
     expect(() => parseFetchedRelease(JSON.stringify({ archive: "/a", sha256: "xyz", context: "/c" }))).toThrow("unexpected result");
+  });
+});
+
+describe("parseWrittenManagerFiles", () => {
+  const digest = "d".repeat(64);
+  it("reads the last line the manager-files command prints", () => {
+    const stdout = `note\n${JSON.stringify({ configFile: "/x/flamenco-manager.yaml", createdDirectories: ["/x/s"], configDigest: digest })}\n`;
+    expect(parseWrittenManagerFiles(stdout)).toEqual({ configFile: "/x/flamenco-manager.yaml", createdDirectories: ["/x/s"], configDigest: digest });
+  });
+
+  it("refuses output without a digest, so the container label is never empty", () => {
+    expect(() => parseWrittenManagerFiles(JSON.stringify({ configFile: "/x", createdDirectories: [] }))).toThrow("unexpected result");
+    expect(() => parseWrittenManagerFiles("Error: EACCES")).toThrow("printed no result line");
   });
 });

@@ -2,6 +2,7 @@ import * as childProcess from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
@@ -13,7 +14,7 @@ import { parseFetchedRelease, releaseCommandEnvironment } from "../../components
 import { renderDockerfile } from "../../components/render/dockerfile";
 import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
 
-const { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, ARCHIVE_IN_CONTEXT } = fetchRelease;
+const { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, redirectRefusal, ARCHIVE_IN_CONTEXT, DEFAULT_LIMITS } = fetchRelease;
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const VERSION = "3.7";
@@ -48,15 +49,25 @@ interface Route {
   body: Buffer | string;
   /** Announce the whole body but send only this many bytes, then drop the connection. */
   truncateAt?: number;
+  /** Answer with this Location header (and a 3xx status). */
+  location?: string;
+  /** Send the body in chunks without announcing its length. */
+  chunked?: boolean;
 }
 
 const routes = new Map<string, Route>();
 const hits = new Map<string, number>();
 let server: http.Server;
 let baseUrl: string;
+let port: number;
 
 function serve(urlPath: string, body: Buffer | string, status = 200): string {
   routes.set(urlPath, { status, body });
+  return `${baseUrl}${urlPath}`;
+}
+
+function redirect(urlPath: string, location: string, status = 302): string {
+  routes.set(urlPath, { status, body: "", location });
   return `${baseUrl}${urlPath}`;
 }
 
@@ -69,26 +80,41 @@ function totalHits(): number {
 }
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => {
-    const urlPath = request.url ?? "/";
-    hits.set(urlPath, hitsOf(urlPath) + 1);
-    const route = routes.get(urlPath);
-    if (!route) {
-      response.writeHead(404, { "content-type": "text/plain" });
-      response.end("not found");
-      return;
-    }
-    const body = Buffer.from(route.body);
-    response.writeHead(route.status, { "content-type": "application/octet-stream", "content-length": body.length });
-    if (route.truncateAt !== undefined) {
-      response.write(body.subarray(0, route.truncateAt), () => response.destroy());
-      return;
-    }
-    response.end(body);
-  });
+  server = http.createServer(answer);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
 });
+
+/** Answers from `routes`, and counts the requests per path. */
+function answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+  const urlPath = request.url ?? "/";
+  hits.set(urlPath, hitsOf(urlPath) + 1);
+  const route = routes.get(urlPath);
+  if (!route) {
+    response.writeHead(404, { "content-type": "text/plain" });
+    response.end("not found");
+    return;
+  }
+  if (route.location !== undefined) {
+    response.writeHead(route.status, { location: route.location, "content-length": 0 });
+    response.end();
+    return;
+  }
+  const body = Buffer.from(route.body);
+  if (route.chunked) {
+    response.writeHead(route.status, { "content-type": "application/octet-stream" });
+    for (let offset = 0; offset < body.length; offset += 1024) response.write(body.subarray(offset, offset + 1024));
+    response.end();
+    return;
+  }
+  response.writeHead(route.status, { "content-type": "application/octet-stream", "content-length": body.length });
+  if (route.truncateAt !== undefined) {
+    response.write(body.subarray(0, route.truncateAt), () => response.destroy());
+    return;
+  }
+  response.end(body);
+}
 
 afterAll(async () => {
   server.closeAllConnections();
@@ -440,12 +466,12 @@ describe("node scripts/fetch-release.js", () => {
   it("fetches, stages and prints the result line the program parses", async () => {
     const release = publishRelease("cli");
     const settings = parseSettings(
-      { landscapesRoot: path.join(tmp, "landscapes"), flamencoRelease: { url: release.archiveUrl } },
+      { landscapesRoot: path.join(tmp, "landscapes"), flamencoRelease: { url: release.archiveUrl, sha256: sha256(release.archive) } },
       { stack: "dev", homeDirectory: tmp },
     );
     const dockerfile = renderDockerfile(settings);
     const env = releaseCommandEnvironment(settings, dockerfile);
-    expect(env.FLAMENCO_RELEASE_CHECKSUMS_URL).toBe(release.checksumsUrl);
+    expect(env.FLAMENCO_RELEASE_SHA256).toBe(sha256(release.archive));
 
     const run = await runScript(env);
     expect(run.code).toBe(0);
@@ -480,5 +506,169 @@ describe("node scripts/fetch-release.js", () => {
     expect(run.stderr).toContain(archiveUrl);
     expect(run.stdout).toBe("");
     expect(fs.existsSync(path.join(tmp, "image-context"))).toBe(false);
+  });
+});
+
+// --- where a release may come from, and how big it may be ---------------------------------
+
+/** Files below `root`, relative to it: directories alone are not content. */
+function filesIn(root: string): string[] {
+  return tree(root).filter((entry) => fs.statSync(path.join(root, entry)).isFile());
+}
+
+describe("redirects", () => {
+  it("refuses a redirect to another host, naming both addresses, before anything is written", async () => {
+    const archive = makeArchive("elsewhere");
+    serve(`/elsewhere/${ARCHIVE_NAME}`, archive);
+    const target = `http://localhost:${port}/elsewhere/${ARCHIVE_NAME}`;
+    const url = redirect(`/moved/${ARCHIVE_NAME}`, target);
+    const attempt = ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log);
+    await expect(attempt).rejects.toThrow(`Download of ${url} refused: it redirects to ${target}`);
+    expect(hitsOf(`/elsewhere/${ARCHIVE_NAME}`)).toBe(0);
+    expect(tree(tmp)).toEqual([]);
+  });
+
+  it("does not follow an http redirect even to the same host: only https protects where it leads", async () => {
+    const archive = makeArchive("same-host");
+    const target = serve(`/same/${ARCHIVE_NAME}`, archive);
+    const url = redirect(`/old/${ARCHIVE_NAME}`, `/same/${ARCHIVE_NAME}`, 301);
+    const attempt = ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log);
+    await expect(attempt).rejects.toThrow(`Download of ${url} refused: it redirects to ${target}`);
+    await expect(attempt).rejects.toThrow("redirects are followed only from https to https on the same host");
+    expect(hitsOf(`/same/${ARCHIVE_NAME}`)).toBe(0);
+    expect(tree(tmp)).toEqual([]);
+  });
+
+  it("refuses a redirected checksum list before fetching the archive", async () => {
+    const release = publishRelease("list-moved");
+    const checksumsUrl = redirect(`/list-moved/old.sha256`, `http://localhost:${port}${release.listPath}`);
+    const attempt = ensureArchive({ url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl }, log);
+    await expect(attempt).rejects.toThrow(`Download of ${checksumsUrl} refused: it redirects to`);
+    expect(hitsOf(release.archivePath)).toBe(0);
+    expect(tree(tmp)).toEqual([]);
+  });
+
+  it.each([
+    ["https://a.example/x.tar.gz", "https://a.example/mirror/x.tar.gz", undefined],
+    ["https://a.example/x.tar.gz", "https://a.example:443/y.tar.gz", undefined],
+    ["https://a.example/x.tar.gz", "http://a.example/x.tar.gz", "a downgrade from https to http"],
+    ["https://a.example/x.tar.gz", "https://b.example/x.tar.gz", "another host"],
+    ["https://a.example/x.tar.gz", "https://a.example:8443/x.tar.gz", "another host"],
+    ["http://a.example/x.tar.gz", "http://a.example/y.tar.gz", "redirects are followed only from https to https on the same host"],
+    ["https://a.example/x.tar.gz", "file:///etc/passwd", "redirects are followed only from https to https on the same host"],
+  ])("a redirect from %s to %s: %s", (from, to, refusal) => {
+    const reason = redirectRefusal(new URL(from), new URL(to));
+    if (refusal === undefined) expect(reason).toBeUndefined();
+    else expect(reason).toContain(refusal);
+  });
+});
+
+describe("size limits", () => {
+  it("has documented defaults: 64 KiB for a checksum list, 512 MiB for an archive", () => {
+    expect(DEFAULT_LIMITS).toEqual({ checksumListBytes: 64 * 1024, archiveBytes: 512 * 1024 * 1024 });
+  });
+
+  /** Fetches `archive` from `url` with its sha256 pinned, allowing archives of at most `archiveBytes`. */
+  function fetchLimited(url: string, archive: Buffer, archiveBytes: number) {
+    return ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log, { ...DEFAULT_LIMITS, archiveBytes });
+  }
+
+  it("refuses an archive announced larger than the limit before anything is written", async () => {
+    const archive = crypto.randomBytes(8192);
+    const url = serve(`/big/${ARCHIVE_NAME}`, archive);
+    await expect(fetchLimited(url, archive, 4096)).rejects.toThrow(`Download of ${url} refused: it is larger than the 4096 bytes allowed for a release archive`);
+    expect(tree(tmp)).toEqual([]);
+  });
+
+  it("stops an archive that grows beyond the limit without announcing its size, and keeps nothing", async () => {
+    const archive = crypto.randomBytes(64 * 1024);
+    const urlPath = `/stream/${ARCHIVE_NAME}`;
+    routes.set(urlPath, { status: 200, body: archive, chunked: true });
+    const url = `${baseUrl}${urlPath}`;
+    await expect(fetchLimited(url, archive, 8192)).rejects.toThrow(`Download of ${url} refused: it is larger than the 8192 bytes allowed for a release archive`);
+    expect(filesIn(tmp)).toEqual([]);
+  });
+
+  it("refuses a checksum list over 64 KiB before fetching the archive", async () => {
+    const archive = makeArchive("long-list");
+    const archiveUrl = serve(`/long/${ARCHIVE_NAME}`, archive);
+    const padding = `${"0".repeat(64)}  padding.tar.gz\n`.repeat(Math.ceil((64 * 1024) / 80) + 1);
+    const checksumsUrl = serve(`/long/${LIST_NAME}`, `${padding}${checksumList({ [ARCHIVE_NAME]: archive })}`);
+    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl }, log);
+    await expect(attempt).rejects.toThrow(`Download of ${checksumsUrl} refused: it is larger than the 65536 bytes allowed for a checksum list`);
+    expect(hitsOf(`/long/${ARCHIVE_NAME}`)).toBe(0);
+    expect(tree(tmp)).toEqual([]);
+  });
+
+  it("refuses a local archive larger than the limit", async () => {
+    const file = path.join(tmp, "local.tar.gz");
+    fs.writeFileSync(file, crypto.randomBytes(8192));
+    const attempt = ensureArchive({ url: file, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "c".repeat(64) }, log, {
+      ...DEFAULT_LIMITS,
+      archiveBytes: 4096,
+    });
+    await expect(attempt).rejects.toThrow(`Download of ${file} refused: it is larger than the 4096 bytes allowed for a release archive`);
+    expect(tree(tmp)).toEqual(["local.tar.gz"]);
+  });
+});
+
+describe("over https", () => {
+  let certificates: string;
+  let secure: https.Server;
+  let secureUrl: string;
+
+  beforeAll(async () => {
+    certificates = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-fetch-tls-"));
+    childProcess.execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        .concat(["-keyout", path.join(certificates, "key.pem"), "-out", path.join(certificates, "cert.pem")]),
+      { stdio: "ignore" },
+    );
+    secure = https.createServer({ key: fs.readFileSync(path.join(certificates, "key.pem")), cert: fs.readFileSync(path.join(certificates, "cert.pem")) }, answer);
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+    secureUrl = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    secure.closeAllConnections();
+    await new Promise<void>((resolve) => secure.close(() => resolve()));
+    fs.rmSync(certificates, { recursive: true, force: true });
+  });
+
+  /** The release command, trusting the test's own certificate. */
+  function runTrusting(url: string, archive: Buffer) {
+    return runScript({
+      NODE_EXTRA_CA_CERTS: path.join(certificates, "cert.pem"),
+      FLAMENCO_RELEASE_URL: url,
+      FLAMENCO_RELEASE_ARCHIVE: ARCHIVE_NAME,
+      FLAMENCO_RELEASE_CACHE_ENTRY: cacheEntryIn(tmp),
+      FLAMENCO_RELEASE_SHA256: sha256(archive),
+      FLAMENCO_IMAGE_CONTEXT: path.join(tmp, "image-context"),
+      FLAMENCO_DOCKERFILE: "FROM scratch\n",
+    });
+  }
+
+  it("follows a redirect to the same https host", async () => {
+    const archive = makeArchive("tls");
+    serve(`/tls/${ARCHIVE_NAME}`, archive);
+    routes.set(`/tls-old/${ARCHIVE_NAME}`, { status: 302, body: "", location: `${secureUrl}/tls/${ARCHIVE_NAME}` });
+    const run = await runTrusting(`${secureUrl}/tls-old/${ARCHIVE_NAME}`, archive);
+    expect(run.stderr).toContain("verified sha256");
+    expect(run.code).toBe(0);
+    expect(parseFetchedRelease(run.stdout).sha256).toBe(sha256(archive));
+  });
+
+  it("refuses a downgrade to http, even to the same address, and writes nothing", async () => {
+    const archive = makeArchive("downgrade");
+    serve(`/plain/${ARCHIVE_NAME}`, archive);
+    routes.set(`/secure/${ARCHIVE_NAME}`, { status: 302, body: "", location: `${baseUrl}/plain/${ARCHIVE_NAME}` });
+    const url = `${secureUrl}/secure/${ARCHIVE_NAME}`;
+    const run = await runTrusting(url, archive);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`Download of ${url} refused: it redirects to ${baseUrl}/plain/${ARCHIVE_NAME}, a downgrade from https to http`);
+    expect(hitsOf(`/plain/${ARCHIVE_NAME}`)).toBe(0);
+    expect(run.stdout).toBe("");
+    expect(tree(tmp)).toEqual([]);
   });
 });

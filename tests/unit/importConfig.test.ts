@@ -125,6 +125,12 @@ describe("flamenco_version", () => {
     });
   });
 
+  test("a copy of an official archive over http or on disk needs a sha256: only https vouches for the list beside it", () => {
+    for (const url of ["http://mirror.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz", "file:///srv/mirror/flamenco-3.7-linux-amd64.tar.gz", "/srv/mirror/flamenco-3.7-linux-amd64.tar.gz"]) {
+      expect(interpretFlamencoVersion(url)).toEqual({ kind: "url", url, version: "3.7", needsSha256: true });
+    }
+  });
+
   test("any other url needs a sha256", () => {
     expect(interpretFlamencoVersion("https://files.studio.example/builds/flamenco-3.9-studio-patched.tar.gz")).toEqual({
       kind: "url",

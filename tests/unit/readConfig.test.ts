@@ -1,4 +1,7 @@
-import { decodeConfigValue, rawStackConfig } from "../../components/config/read";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { decodeConfigValue, hostPathKind, rawStackConfig } from "../../components/config/read";
 import { KEY_KINDS } from "../../components/config/schema";
 import { parseSettings, PROJECT } from "../../components/config/settings";
 
@@ -79,5 +82,27 @@ describe("rawStackConfig", () => {
     const settings = parseSettings(rawStackConfig({ [`${PROJECT}:flamencoVersion`]: "3.10" }), { stack: "dev", homeDirectory: "/h" });
     expect(settings.release.version).toBe("3.10");
     expect(settings.release.url).toBe("https://flamenco.blender.org/downloads/flamenco-3.10-linux-amd64.tar.gz");
+  });
+});
+
+describe("hostPathKind", () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-path-kind-"));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("tells directories, missing paths and everything else apart, following symlinks", () => {
+    fs.mkdirSync(path.join(tmp, "dir"));
+    fs.writeFileSync(path.join(tmp, "file"), "x");
+    fs.symlinkSync(path.join(tmp, "file"), path.join(tmp, "link-to-file"));
+    fs.symlinkSync(path.join(tmp, "dir"), path.join(tmp, "link-to-dir"));
+    fs.symlinkSync(path.join(tmp, "gone"), path.join(tmp, "dangling"));
+    expect(hostPathKind(path.join(tmp, "dir"))).toBe("directory");
+    expect(hostPathKind(path.join(tmp, "link-to-dir"))).toBe("directory");
+    expect(hostPathKind(path.join(tmp, "file"))).toBe("other");
+    expect(hostPathKind(path.join(tmp, "link-to-file"))).toBe("other");
+    expect(hostPathKind(path.join(tmp, "missing"))).toBe("missing");
+    expect(hostPathKind(path.join(tmp, "dangling"))).toBe("other");
   });
 });

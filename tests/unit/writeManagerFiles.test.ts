@@ -1,9 +1,10 @@
 import * as childProcess from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseSettings, Settings } from "../../components/config/settings";
-import { managerFilesCommandEnvironment, WRITE_MANAGER_FILES_COMMAND } from "../../components/render/commands";
+import { managerFilesCommandEnvironment, parseWrittenManagerFiles, WRITE_MANAGER_FILES_COMMAND } from "../../components/render/commands";
 import { renderManagerYaml } from "../../components/render/managerYaml";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -24,7 +25,7 @@ function settingsIn(root: string): Settings {
 }
 
 /** Runs the script the way the manager-files command does: from the project directory, yaml on stdin. */
-function run(env: Record<string, string>, input: string) {
+function run(env: Record<string, string>, input: string, as?: { uid: number; gid: number }) {
   const [program, script] = WRITE_MANAGER_FILES_COMMAND.split(" ");
   expect(program).toBe("node");
   const result = childProcess.spawnSync(process.execPath, [script], {
@@ -32,6 +33,7 @@ function run(env: Record<string, string>, input: string) {
     env: { PATH: process.env.PATH ?? "", ...env },
     input,
     encoding: "utf8",
+    ...as,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -42,7 +44,7 @@ function tree(root: string): string[] {
 }
 
 describe("node scripts/write-manager-files.js", () => {
-  it("writes the yaml with mode 0644, creates the storage directories and prints the result", () => {
+  it("writes the yaml, creates the storage directories and prints the result", () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
     const yaml = renderManagerYaml(settings);
@@ -50,12 +52,12 @@ describe("node scripts/write-manager-files.js", () => {
     const result = run(env, yaml);
     expect(result.status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
-    expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o644);
     expect(fs.statSync(settings.storage.manager).isDirectory()).toBe(true);
     expect(fs.statSync(settings.storage.shared).isDirectory()).toBe(true);
-    expect(JSON.parse(result.stdout.trim())).toEqual({
+    expect(parseWrittenManagerFiles(result.stdout)).toEqual({
       configFile: env.FLAMENCO_CONFIG_FILE,
       createdDirectories: [settings.storage.manager, settings.storage.shared],
+      configDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
@@ -89,7 +91,7 @@ describe("node scripts/write-manager-files.js", () => {
 
     expect(run(env, "new: content\n").status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: content\n");
-    expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE)).sort()).toEqual(["flamenco-manager.yaml", "shared_storage", "storage"]);
   });
 
@@ -139,5 +141,76 @@ describe("node scripts/write-manager-files.js", () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("FLAMENCO_STORAGE_DIRECTORIES must be a JSON list of paths");
     expect(tree(tmp)).toEqual([]);
+  });
+});
+
+describe("the config file holds secrets: who may read it", () => {
+  /** The user the script runs as in the second test: another user when the tests run as root. */
+  const OTHER = IS_ROOT ? { uid: 4321, gid: 4322 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+
+  it("run by root: 0640 owned by managerUser; run by another user: 0600 owned by that user; the directory 0750", () => {
+    const settings = parseSettings(
+      { landscapesRoot: path.join(tmp, "landscapes"), managerUser: "4321:4322" },
+      { stack: "dev", homeDirectory: tmp },
+    );
+    const env = managerFilesCommandEnvironment(settings);
+    expect(run(env, "manager_name: x\n").status).toBe(0);
+    const stat = fs.statSync(env.FLAMENCO_CONFIG_FILE);
+    if (IS_ROOT) {
+      expect(stat.mode & 0o777).toBe(0o640);
+      expect([stat.uid, stat.gid]).toEqual([4321, 4322]);
+    } else {
+      expect(stat.mode & 0o777).toBe(0o600);
+      expect(stat.uid).toBe(process.getuid?.());
+    }
+    expect(modeOf(path.dirname(env.FLAMENCO_CONFIG_FILE))).toBe(0o750);
+  });
+
+  it("run by a user other than root: 0600, owned by that user, whatever managerUser says", () => {
+    const home = path.join(tmp, "home");
+    fs.mkdirSync(home);
+    fs.chownSync(home, OTHER.uid, OTHER.gid);
+    fs.chmodSync(tmp, 0o755);
+    const env = managerFilesCommandEnvironment(settingsIn(home));
+    const result = run(env, "manager_name: x\n", OTHER);
+    expect(result.stderr).not.toContain("EPERM");
+    expect(result.status).toBe(0);
+    const stat = fs.statSync(env.FLAMENCO_CONFIG_FILE);
+    expect(stat.mode & 0o777).toBe(0o600);
+    expect([stat.uid, stat.gid]).toEqual([OTHER.uid, OTHER.gid]);
+    expect(modeOf(path.dirname(env.FLAMENCO_CONFIG_FILE))).toBe(0o750);
+  });
+
+  it.each([
+    ["tightens a file and directory an earlier version left readable by all", 0o755, 0o644, 0o750, IS_ROOT ? 0o640 : 0o600],
+    ["never loosens an admin's tighter mode on the file or its directory", 0o700, 0o400, 0o700, 0o400],
+  ])("%s", (_title, directoryBefore, fileBefore, directoryAfter, fileAfter) => {
+    const env = managerFilesCommandEnvironment(settingsIn(tmp));
+    const directory = path.dirname(env.FLAMENCO_CONFIG_FILE);
+    fs.mkdirSync(directory, { recursive: true });
+    fs.chmodSync(directory, directoryBefore);
+    fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old\n");
+    fs.chmodSync(env.FLAMENCO_CONFIG_FILE, fileBefore);
+    expect(run(env, "new: 1\n").status).toBe(0);
+    expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: 1\n");
+    expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(fileAfter);
+    expect(modeOf(directory)).toBe(directoryAfter);
+  });
+});
+
+describe("the digest of what was written", () => {
+  const digestOf = (stdout: string) => parseWrittenManagerFiles(stdout).configDigest;
+
+  it("is salted with bytes it does not keep: it differs on every write and is no hash of the content", () => {
+    const env = managerFilesCommandEnvironment(settingsIn(tmp));
+    const yaml = "mqtt:\n  client:\n    password: hunter2\n";
+    const first = run(env, yaml);
+    const second = run(env, yaml);
+    expect(first.status).toBe(0);
+    expect(digestOf(first.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digestOf(second.stdout)).not.toBe(digestOf(first.stdout));
+    expect(digestOf(first.stdout)).not.toBe(crypto.createHash("sha256").update(yaml).digest("hex"));
+    expect(first.stdout + first.stderr).not.toContain("hunter2");
   });
 });

@@ -141,7 +141,8 @@ export function interpretFlamencoVersion(value: string): ReleaseChoice | undefin
   if (archive) {
     return trimmed === officialReleaseUrl(archive[1])
       ? { kind: "official", version: archive[1] }
-      : { kind: "url", url: trimmed, version: archive[1], needsSha256: false };
+      : // Only https vouches for a checksum list beside the copy; http and local copies need a pinned sha256.
+        { kind: "url", url: trimmed, version: archive[1], needsSha256: !trimmed.startsWith("https://") };
   }
   const loose = LOOSE_VERSION.exec(fileName);
   return { kind: "url", url: trimmed, version: loose?.[1], needsSha256: true };
@@ -220,7 +221,7 @@ class Mapper {
     if (choice.needsSha256) {
       this.row(seedKey, value, "attention", `flamencoRelease.url = ${describe(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
       this.attention.push(
-        `flamenco_version: ${choice.url} is not named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be found for it. ` +
+        `flamenco_version: ${choice.url} is not an https:// url named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be trusted for it. ` +
           `Add the archive's sha256 before "pulumi up": pulumi config set --path flamencoRelease.sha256 <64 hex digits> --stack <stack> (compute it with: sha256sum <archive>).` +
           (choice.version === undefined
             ? ` Also set flamencoVersion to the Flamenco version inside that archive (it names the image tag): pulumi config set flamencoVersion <version>.`

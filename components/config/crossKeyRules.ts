@@ -1,0 +1,178 @@
+import type { z } from "zod";
+import { managerFqdn, hostConfigFilePath, imageContextDirectory, managerImageName } from "../render/names";
+import type { ConfigProblem } from "./errors";
+import { overlappingPaths, UsedPath } from "./hostPaths";
+import { hostDirectory, hostLayout, workersRootOf } from "./layout";
+import { DEFAULTS, networkSchema, stackConfigSchema, StackConfig, workerHostSchema, WorkerHostConfig } from "./schema";
+import { HIDDEN, keyName, shownValue, valueAt } from "./shown";
+
+/** What a host path is on this machine: the storage check needs the filesystem. */
+export type PathKind = "missing" | "directory" | "other";
+
+export interface CrossKeyContext {
+  homeDirectory: string;
+  hasMqttPassword: boolean;
+  /** Looks a host path up (following symlinks); without it, nothing is looked up. */
+  pathKind?: (hostPath: string) => PathKind;
+}
+
+/** Docker's limits (Linux HOST_NAME_MAX, and the tag length of its reference grammar). */
+export const MAX_HOSTNAME_LENGTH = 64;
+export const MAX_IMAGE_TAG_LENGTH = 128;
+
+type Fields = Partial<StackConfig>;
+type Input = Record<string, unknown>;
+
+/**
+ * The top-level keys that are valid on their own, with their defaults. Rules that span keys
+ * run on these, so they report in the same error as problems of unrelated keys.
+ */
+export function validFields(input: Input): Fields {
+  const fields: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(stackConfigSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(input[key]);
+    if (result.success) fields[key] = result.data;
+  }
+  return fields as Fields;
+}
+
+function problem(input: Input, keyPath: readonly PropertyKey[], expected: string): ConfigProblem {
+  return { key: keyName(keyPath), got: shownValue(input, keyPath), expected };
+}
+
+function isSet(input: Input, keyPath: readonly PropertyKey[]): boolean {
+  return valueAt(input, keyPath) !== undefined;
+}
+
+/** The network's alias and domain when each is valid, even when another network key is not. */
+function validAliasAndDomain(input: Input): { alias: string; domain: string } | undefined {
+  const alias = networkSchema.shape.alias.safeParse(valueAt(input, ["network", "alias"]));
+  const domain = networkSchema.shape.domain.safeParse(valueAt(input, ["network", "domain"]));
+  return alias.success && domain.success ? { alias: alias.data, domain: domain.data } : undefined;
+}
+
+/** Each valid render host with its index, even when another entry is not valid. */
+function validWorkerHosts(input: Input): Array<{ host: WorkerHostConfig; index: number }> {
+  const entries: unknown[] = Array.isArray(input.workers) ? input.workers : [];
+  return entries.flatMap((entry, index) => {
+    const parsed = workerHostSchema.safeParse(entry);
+    return parsed.success ? [{ host: parsed.data, index }] : [];
+  });
+}
+
+function hostnameTooLong(input: Input): ConfigProblem[] {
+  const network = validAliasAndDomain(input);
+  if (network === undefined) return [];
+  const hostname = managerFqdn({ network: { ...network, name: "" } });
+  if (hostname.length <= MAX_HOSTNAME_LENGTH) return [];
+  const blamed = isSet(input, ["network", "alias"]) && !isSet(input, ["network", "domain"]) ? "alias" : "domain";
+  return [
+    problem(
+      input,
+      ["network", blamed],
+      `a shorter network.alias or network.domain: the manager's hostname "${hostname}" has ${hostname.length} characters; Docker allows at most ${MAX_HOSTNAME_LENGTH}`,
+    ),
+  ];
+}
+
+function imageTagTooLong(fields: Fields, input: Input): ConfigProblem[] {
+  if (fields.landscape === undefined || fields.flamencoVersion === undefined) return [];
+  const image = managerImageName(fields.landscape, fields.flamencoVersion);
+  const tag = image.slice(image.lastIndexOf(":") + 1);
+  if (tag.length <= MAX_IMAGE_TAG_LENGTH) return [];
+  const blamed = isSet(input, ["flamencoVersion"]) || !isSet(input, ["landscape"]) ? "flamencoVersion" : "landscape";
+  return [
+    problem(
+      input,
+      [blamed],
+      `a shorter flamencoVersion or landscape: the image tag "${tag}" has ${tag.length} characters; Docker allows at most ${MAX_IMAGE_TAG_LENGTH}`,
+    ),
+  ];
+}
+
+function rootUser(fields: Fields, input: Input): ConfigProblem[] {
+  if (fields.managerUser === undefined || fields.allowRootUser !== false) return [];
+  if (Number(fields.managerUser.split(":")[0]) !== 0) return [];
+  return [
+    problem(
+      input,
+      ["managerUser"],
+      "a uid other than 0 (root), unless allowRootUser is true: root in the manager and worker containers is root over the storage they mount",
+    ),
+  ];
+}
+
+function passwordWithoutBroker(input: Input, context: CrossKeyContext): ConfigProblem[] {
+  if (!context.hasMqttPassword || isSet(input, ["manager", "mqtt"])) return [];
+  return [
+    {
+      key: keyName(["mqttPassword"]),
+      got: HIDDEN,
+      expected: 'manager.mqtt with a broker: the password is only used for it (or remove it: "pulumi config rm mqttPassword")',
+    },
+  ];
+}
+
+/** Host paths on this machine that the program writes, mounts or replaces wholesale. */
+function usedPaths(fields: Fields, input: Input, homeDirectory: string): UsedPath[] | undefined {
+  const { landscape, landscapesRoot, storage, sharedStorage } = fields;
+  if (landscape === undefined || landscapesRoot === undefined) return undefined;
+  // An invalid storage key is reported on its own; the default stands in so the rest is checked.
+  const layout = hostLayout(
+    { landscape, landscapesRoot, storage: storage ?? DEFAULTS.storage, sharedStorage: sharedStorage ?? DEFAULTS.sharedStorage },
+    homeDirectory,
+  );
+  const derived = (label: string, hostPath: string): UsedPath => ({ keyPath: ["landscapesRoot"], label, path: hostPath, setByStack: false });
+  const own = (key: string, hostPath: string): UsedPath => ({ keyPath: [key], label: key, path: hostDirectory(hostPath), setByStack: isSet(input, [key]) });
+  const workersRoots = validWorkerHosts(input).flatMap(({ host, index }): UsedPath[] =>
+    host.dockerHost === undefined
+      ? [
+          {
+            keyPath: ["workers", index, "workersRoot"],
+            label: `workers.${index}.workersRoot`,
+            path: workersRootOf(host, layout.featureDirectory),
+            setByStack: host.workersRoot !== undefined,
+            group: "workersRoot",
+          },
+        ]
+      : [],
+  );
+  return [
+    derived("the release cache", layout.releaseCacheDirectory),
+    derived("the config file", hostConfigFilePath(layout)),
+    derived("the image build context", imageContextDirectory(layout)),
+    ...(storage === undefined ? [] : [own("storage", layout.storage.manager)]),
+    ...(sharedStorage === undefined ? [] : [own("sharedStorage", layout.storage.shared)]),
+    ...workersRoots,
+  ];
+}
+
+function clobberedStorage(fields: Fields, input: Input, context: CrossKeyContext): ConfigProblem[] {
+  const paths = usedPaths(fields, input, context.homeDirectory);
+  if (paths === undefined) return [];
+  const overlaps = overlappingPaths(paths).map((overlap) =>
+    problem(input, overlap.keyPath, `a directory apart from every other one the program uses: ${overlap.reasons.join("; ")}`),
+  );
+  const { pathKind } = context;
+  const notDirectories =
+    pathKind === undefined
+      ? []
+      : paths
+          .filter((used) => used.keyPath[0] !== "landscapesRoot" && pathKind(used.path) === "other")
+          .map((used) =>
+            problem(input, used.keyPath, `a directory or a path that does not exist yet (${JSON.stringify(used.path)} exists and is not a directory)`),
+          );
+  return [...overlaps, ...notDirectories];
+}
+
+/** Problems no single key shows: limits on combined names, storage overlaps, key dependencies. */
+export function crossKeyProblems(input: Input, context: CrossKeyContext): ConfigProblem[] {
+  const fields = validFields(input);
+  return [
+    ...hostnameTooLong(input),
+    ...imageTagTooLong(fields, input),
+    ...rootUser(fields, input),
+    ...passwordWithoutBroker(input, context),
+    ...clobberedStorage(fields, input, context),
+  ];
+}
