@@ -1,4 +1,5 @@
 import type { LogLevel, Settings } from "../config/settings";
+import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, hostConfigFilePath, managerAliases, managerContainerName, managerFqdn } from "./names";
 
 export const LABEL_PREFIX = "org.openstudiolandscapes";
@@ -66,7 +67,5 @@ export function managerContainerSpec(settings: Settings) {
     ],
     wait: true,
     waitTimeout: MANAGER_WAIT_TIMEOUT_SECONDS,
-  };
+  } satisfies ContainerSpec;
 }
-
-export type ManagerContainerSpec = ReturnType<typeof managerContainerSpec>;

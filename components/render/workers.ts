@@ -1,5 +1,6 @@
 import type { Settings, WorkerHostSettings } from "../config/settings";
 import { LABEL_PREFIX } from "./container";
+import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
 
 /**
@@ -66,7 +67,7 @@ export function workerEnvironment(settings: Pick<Settings, "timezone">, host: Pi
 }
 
 /** Network inputs: the landscape network, host networking, or nothing (the default bridge). */
-function workerNetworking(settings: Pick<Settings, "network">, host: Pick<WorkerHostSettings, "network">) {
+function workerNetworking(settings: Pick<Settings, "network">, host: Pick<WorkerHostSettings, "network">): Pick<ContainerSpec, "networksAdvanced" | "networkMode"> {
   switch (host.network) {
     case "landscape":
       return { networksAdvanced: [{ name: settings.network.name }] };
@@ -103,10 +104,8 @@ export function workerContainerSpec(settings: Settings, host: WorkerHostSettings
       { label: `${LABEL_PREFIX}.feature`, value: "flamenco-worker" },
       { label: RENDER_HOST_LABEL, value: host.name },
     ],
-  };
+  } satisfies ContainerSpec;
 }
-
-export type WorkerContainerSpec = ReturnType<typeof workerContainerSpec>;
 
 /** What the stack reports per render host. */
 export interface RenderHostSummary {

@@ -1,4 +1,6 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
@@ -154,6 +156,48 @@ describe("the program with default settings", () => {
       sharedStoragePath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`,
     });
     expect(String(run.outputs.imageId)).toMatch(/^sha256:/);
+  });
+
+  test("managerUrl and workerCommand follow the managerUrl key, for studios without DNS", async () => {
+    const custom = await runProgram({ config: { ...BASE, managerUrl: "http://10.0.0.5:8484" } });
+    expect(custom.outputs.managerUrl).toBe("http://10.0.0.5:8484");
+    expect(custom.outputs.workerCommand).toBe("flamenco-worker -manager http://10.0.0.5:8484");
+  });
+});
+
+describe("the project's scripts", () => {
+  test("run from the project directory, the commands name them by a relative path and no directory", async () => {
+    const run = await runProgram({ config: { ...BASE, workers: [{ name: "local", count: 1 }] } });
+    expect(run.ofType(COMMAND).length).toBe(3);
+    for (const command of run.ofType(COMMAND)) {
+      expect(String(command.inputs.create)).toMatch(/^node scripts\/[a-z-]+\.js$/);
+      expect(command.inputs.dir).toBeUndefined();
+    }
+  });
+
+  test("are found when the program runs from another working directory", async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-elsewhere-"));
+    const previous = process.cwd();
+    let moved: ProgramRun;
+    process.chdir(elsewhere);
+    try {
+      moved = await runProgram({ config: { landscapesRoot: path.join(elsewhere, "landscapes") } });
+    } finally {
+      process.chdir(previous);
+    }
+    const files = moved.named("dev-manager-files").inputs;
+    const environment = files.environment as Record<string, string>;
+    // As the command provider runs it: in `dir` when set, else in its (the program's) working directory.
+    const result = spawnSync("/bin/sh", ["-c", String(files.create)], {
+      cwd: path.resolve(elsewhere, String(files.dir ?? ".")),
+      env: { ...process.env, ...environment },
+      input: String(files.stdin),
+      encoding: "utf8",
+    });
+    expect(result.stderr).not.toMatch(/Cannot find module/);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(environment.FLAMENCO_CONFIG_FILE, "utf8")).toBe(files.stdin);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 });
 
