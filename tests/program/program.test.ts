@@ -358,4 +358,13 @@ describe("the example stack", () => {
     expect(containerOf(run).name).toBe("flamenco-manager--dev");
     expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
   });
+
+  test("a copy of Pulumi.dev.yaml for another stack manages another landscape (the README's second landscape)", async () => {
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    expect(Object.keys(stackFile.config)).not.toContain("flamenco-landscape:landscape");
+    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT, managerPortHost: 8485 }, stack: "show-42" });
+    expect(containerOf(run).name).toBe("flamenco-manager--show-42");
+    expect(run.outputs.networkName).toBe("openstudiolandscapes-show-42");
+    expect(run.outputs.storagePath).toBe(`${ROOT}/show-42/OpenStudioLandscapes-Flamenco/storage`);
+  });
 });
