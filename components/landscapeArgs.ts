@@ -7,7 +7,8 @@ import type { RenderHostPlan } from "./flamencoWorkers";
 import type { ManagerFilesArgs } from "./managerFiles";
 import type { ManagerImageArgs } from "./managerImage";
 import { managerFilesCommandEnvironment, releaseCommandEnvironment, workerHomeCommandEnvironment } from "./render/commands";
-import { LABEL_PREFIX, managerContainerSpec } from "./render/container";
+import { LANDSCAPE_LABEL } from "../scripts/labels";
+import { managerContainerSpec } from "./render/container";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
 import { hostConfigFilePath, managerImageName, managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
@@ -78,7 +79,7 @@ export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<s
   return {
     release: releaseArgs(settings),
     image: managerImageArgs(settings),
-    network: { name: settings.network.name, labels: [{ label: `${LABEL_PREFIX}.landscape`, value: settings.landscape }] },
+    network: { name: settings.network.name, labels: [{ label: LANDSCAPE_LABEL, value: settings.landscape }] },
     managerFiles: managerFilesArgs(settings, mqttPassword),
     manager: managerArgs(settings),
     workers: workersArgs(settings),

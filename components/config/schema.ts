@@ -39,7 +39,8 @@ export const DEFAULTS = {
 
 
 export const LANDSCAPE_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-const VERSION_PATTERN = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
+/** A Flamenco release version: 3.7, 3.6.1, 3.8-beta1. */
+export const VERSION_PATTERN = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
 const SHA256_PATTERN = /^[0-9a-fA-F]{64}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Loose image reference check: `[registry[:port]/]name[:tag][@sha256:digest]`. */

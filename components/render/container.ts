@@ -2,7 +2,8 @@ import type { LogLevel, Settings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, hostConfigFilePath, managerAliases, managerContainerName, managerFqdn } from "./names";
 
-export const LABEL_PREFIX = "org.openstudiolandscapes";
+import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
+
 export const CONFIG_DIGEST_LABEL = `${LABEL_PREFIX}.flamenco.config-sha256`;
 
 const LOG_LEVEL_FLAGS: Record<LogLevel, string[]> = {
@@ -62,8 +63,8 @@ export function managerContainerSpec(settings: Settings) {
     networksAdvanced: [{ name: settings.network.name, aliases: managerAliases(settings) }],
     healthcheck: managerHealthcheck(settings.ports.container),
     labels: [
-      { label: `${LABEL_PREFIX}.landscape`, value: settings.landscape },
-      { label: `${LABEL_PREFIX}.feature`, value: "flamenco-manager" },
+      { label: LANDSCAPE_LABEL, value: settings.landscape },
+      { label: FEATURE_LABEL, value: "flamenco-manager" },
     ],
     wait: true,
     waitTimeout: MANAGER_WAIT_TIMEOUT_SECONDS,

@@ -1,5 +1,5 @@
 import type { Settings, WorkerHostSettings } from "../config/settings";
-import { LABEL_PREFIX } from "./container";
+import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
 import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
 
@@ -100,8 +100,8 @@ export function workerContainerSpec(settings: Settings, host: WorkerHostSettings
     ...workerNetworking(settings, host),
     ...(host.gpus === undefined ? {} : { gpus: host.gpus }),
     labels: [
-      { label: `${LABEL_PREFIX}.landscape`, value: settings.landscape },
-      { label: `${LABEL_PREFIX}.feature`, value: "flamenco-worker" },
+      { label: LANDSCAPE_LABEL, value: settings.landscape },
+      { label: FEATURE_LABEL, value: "flamenco-worker" },
       { label: RENDER_HOST_LABEL, value: host.name },
     ],
   } satisfies ContainerSpec;

@@ -1,8 +1,8 @@
-import { officialReleaseUrl } from "../../components/config/release";
-import { PLACEHOLDERS, FEATURE_DIRECTORY } from "../../components/config/placeholders";
-import { DEFAULTS, HINTS, LANDSCAPE_PATTERN } from "../../components/config/schema";
+import { FEATURE_DIRECTORY, isPlaceholder, PLACEHOLDER_PATTERN } from "../../components/config/placeholders";
+import { officialArchiveVersion, officialReleaseUrl } from "../../components/config/release";
+import { DEFAULTS, HINTS, LANDSCAPE_PATTERN, VERSION_PATTERN } from "../../components/config/schema";
 import { CONTAINER_PATHS, DATABASE_FILE } from "../../components/render/names";
-import { describe } from "./errors";
+import { describeValue, isRecord } from "../../components/config/values";
 import type { SeedConfig } from "./seedFile";
 
 /** How one seed key was treated. */
@@ -68,12 +68,8 @@ export const NOT_APPLICABLE: Readonly<Record<string, string>> = {
 
 const NAMESPACE_NOTE = "flamenco-landscape:";
 
-/** Archive names of official Linux builds, wherever they are hosted. */
-const ARCHIVE_NAME = /^flamenco-(\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?)-linux-amd64\.tar\.gz$/;
 const LOOSE_VERSION = /flamenco[-_](\d+(?:\.\d+){1,2})(?![\d.]*\d)/;
 const ENUM_NAME = /^(?:FlamencoArchives\.)?version_(\d+(?:_\d+){1,2})$/;
-const BARE_VERSION = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
-const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 const SEED_DEFAULTS = {
   enabled: "true",
@@ -99,16 +95,12 @@ const STORAGE: Readonly<Record<string, { stackKey: "storage" | "sharedStorage"; 
 const FLAMENCO_VERSION_HINT =
   'an archive URL such as "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz", or a version name such as version_3_7';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 function dotted(path: readonly string[]): string {
   return path.join(".");
 }
 
 function shown(path: readonly string[], value: unknown): string {
-  return `${dotted(path)} = ${describe(value)}`;
+  return `${dotted(path)} = ${describeValue(value)}`;
 }
 
 /** A suggestion for a landscape name the program accepts. */
@@ -126,7 +118,7 @@ export function interpretFlamencoVersion(value: string): ReleaseChoice | undefin
   const trimmed = value.trim();
   const enumName = ENUM_NAME.exec(trimmed);
   if (enumName) return { kind: "official", version: enumName[1].split("_").join(".") };
-  if (BARE_VERSION.test(trimmed)) return { kind: "official", version: trimmed };
+  if (VERSION_PATTERN.test(trimmed)) return { kind: "official", version: trimmed };
   let isLocation = trimmed.startsWith("/");
   if (!isLocation) {
     try {
@@ -137,11 +129,11 @@ export function interpretFlamencoVersion(value: string): ReleaseChoice | undefin
   }
   if (!isLocation) return undefined;
   const fileName = trimmed.slice(trimmed.lastIndexOf("/") + 1);
-  const archive = ARCHIVE_NAME.exec(fileName);
-  if (archive) {
-    return trimmed === officialReleaseUrl(archive[1])
-      ? { kind: "official", version: archive[1] }
-      : { kind: "url", url: trimmed, version: archive[1], needsSha256: false };
+  const archiveVersion = officialArchiveVersion(trimmed);
+  if (archiveVersion !== undefined) {
+    return trimmed === officialReleaseUrl(archiveVersion)
+      ? { kind: "official", version: archiveVersion }
+      : { kind: "url", url: trimmed, version: archiveVersion, needsSha256: false };
   }
   const loose = LOOSE_VERSION.exec(fileName);
   return { kind: "url", url: trimmed, version: loose?.[1], needsSha256: true };
@@ -218,7 +210,7 @@ class Mapper {
     if (choice.version !== undefined) keys.push(this.write(seedKey, ["flamencoVersion"], choice.version));
     const versionText = choice.version !== undefined ? `, ${shown(["flamencoVersion"], choice.version)}` : "";
     if (choice.needsSha256) {
-      this.row(seedKey, value, "attention", `flamencoRelease.url = ${describe(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
+      this.row(seedKey, value, "attention", `flamencoRelease.url = ${describeValue(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
       this.attention.push(
         `flamenco_version: ${choice.url} is not named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be found for it. ` +
           `Add the archive's sha256 before "pulumi up": pulumi config set --path flamencoRelease.sha256 <64 hex digits> --stack <stack> (compute it with: sha256sum <archive>).` +
@@ -227,7 +219,7 @@ class Mapper {
             : ` flamencoVersion ${choice.version} was read from the file name: check it.`),
       );
     } else {
-      this.row(seedKey, value, "imported", `flamencoRelease.url = ${describe(choice.url)}${versionText}`, keys);
+      this.row(seedKey, value, "imported", `flamencoRelease.url = ${describeValue(choice.url)}${versionText}`, keys);
       this.attention.push(
         `flamenco_version: ${choice.url} is a copy of an official archive: "pulumi up" checks it against flamenco-${choice.version}.sha256, which must be served beside it ` +
           `(or add the sha256 yourself: pulumi config set --path flamencoRelease.sha256 <hex>).`,
@@ -242,8 +234,8 @@ class Mapper {
       return;
     }
     const substituted: string[] = [];
-    const template = value.replace(PLACEHOLDER, (whole, name: string) => {
-      if ((PLACEHOLDERS as readonly string[]).includes(name)) return whole;
+    const template = value.replace(PLACEHOLDER_PATTERN, (whole, name: string) => {
+      if (isPlaceholder(name)) return whole;
       const replacement = this.env[name];
       if (typeof replacement === "string" || typeof replacement === "number") {
         substituted.push(`{${name}} → ${replacement}`);
@@ -253,7 +245,7 @@ class Mapper {
     });
     this.notePlaceholders(template);
     const key = this.write(seedKey, [stackKey], template);
-    const kept = [...template.matchAll(PLACEHOLDER)].map((match) => `{${match[1]}}`);
+    const kept = [...template.matchAll(PLACEHOLDER_PATTERN)].map((match) => `{${match[1]}}`);
     const details = [
       kept.length > 0 ? `placeholders ${[...new Set(kept)].join(", ")} kept` : "",
       substituted.length > 0 ? `env values substituted: ${substituted.join(", ")}` : "",
@@ -294,7 +286,7 @@ class Mapper {
             seedKey,
             inner,
             "not imported: not a valid landscape name",
-            `${describe(inner)} is not a landscape name this program accepts (${HINTS.landscape}); it was not imported, so the stack name is the landscape` +
+            `${describeValue(inner)} is not a landscape name this program accepts (${HINTS.landscape}); it was not imported, so the stack name is the landscape` +
               (suggestion ? `. To keep a similar name, use --stack ${suggestion}` : "") +
               ". Storage paths with {LANDSCAPE} then point at a different directory than the seed's: move the data or spell the paths out.",
           );
@@ -338,7 +330,7 @@ class Mapper {
       seedKey,
       value,
       "not imported: no counterpart",
-      `the manager container mounts only its config, storage and shared storage; extra bind volumes ${describe(value)} were not imported. ` +
+      `the manager container mounts only its config, storage and shared storage; extra bind volumes ${describeValue(value)} were not imported. ` +
         "If the manager needs one of them, put it under storage or sharedStorage, or ask for a volumes key.",
     );
   }
@@ -349,7 +341,7 @@ class Mapper {
         "feature_name",
         value,
         "not applicable; differs from the seed's",
-        `the store names the feature ${describe(value)}; {FEATURE} always expands to ${FEATURE_DIRECTORY} here, so storage paths with {FEATURE} may point elsewhere than before.`,
+        `the store names the feature ${describeValue(value)}; {FEATURE} always expands to ${FEATURE_DIRECTORY} here, so storage paths with {FEATURE} may point elsewhere than before.`,
       );
       return;
     }
@@ -393,7 +385,7 @@ class Mapper {
       }
       const joined = (args as string[]).map((arg) => (/[\s'"]/.test(arg) ? `'${arg.replace(/'/g, "'\\''")}'` : arg)).join(" ");
       const key = this.write(argsKey, ["manager", "variables", "blenderArgs"], { values: [{ platform: "all", audience: "all", value: joined }] });
-      this.row(argsKey, args, "imported", `manager.variables.blenderArgs = ${describe(joined)}`, [key]);
+      this.row(argsKey, args, "imported", `manager.variables.blenderArgs = ${describeValue(joined)}`, [key]);
     }
   }
 
@@ -447,7 +439,7 @@ function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown):
           seedKey,
           inner,
           "not imported: set by the program",
-          `the program writes ${describe(fixed[name])} here (storage is mounted at fixed container paths; the listen port follows managerPortContainer); the store's value was not imported.`,
+          `the program writes ${describeValue(fixed[name])} here (storage is mounted at fixed container paths; the listen port follows managerPortContainer); the store's value was not imported.`,
         );
       }
     } else if (name === "shaman") {
@@ -546,8 +538,8 @@ function placeholderEnvNames(values: Record<string, unknown>, env: Record<string
   for (const seedKey of Object.keys(STORAGE)) {
     const template = values[seedKey];
     if (typeof template !== "string") continue;
-    for (const match of template.matchAll(PLACEHOLDER)) {
-      if (!(PLACEHOLDERS as readonly string[]).includes(match[1]) && match[1] in env) names.add(match[1]);
+    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+      if (!isPlaceholder(match[1]) && match[1] in env) names.add(match[1]);
     }
   }
   return names;
@@ -631,5 +623,5 @@ function defaultText(seedKey: string): string {
   const fallback = seedKey in DIRECT ? DIRECT[seedKey].fallback : STORAGE[seedKey].fallback;
   const seedDefault = SEED_DEFAULTS[seedKey as keyof typeof SEED_DEFAULTS];
   const same = String(fallback) === seedDefault ? ", the seed's default too" : ` (seed default: ${seedDefault})`;
-  return `nothing written; ${NAMESPACE_NOTE}${stackKey} defaults to ${describe(fallback)}${same}`;
+  return `nothing written; ${NAMESPACE_NOTE}${stackKey} defaults to ${describeValue(fallback)}${same}`;
 }

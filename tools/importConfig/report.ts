@@ -1,6 +1,6 @@
 import type { Settings } from "../../components/config/settings";
 import { managerContainerName, managerLocalUrl } from "../../components/render/names";
-import { describe } from "./errors";
+import { describeValue } from "../../components/config/values";
 import type { ReportRow, RowKind } from "./mapping";
 import type { StackChange } from "./stackFile";
 
@@ -35,14 +35,14 @@ function changeText(change: StackChange): string {
     case "unchanged":
       return change.note ? `unchanged: ${change.note}` : "unchanged";
     case "changed":
-      return `was ${describe(change.previous)}`;
+      return `was ${describeValue(change.previous)}`;
     case "removed":
       return "removed";
   }
 }
 
 function rowLines(row: ReportRow, changes: readonly StackChange[]): string[] {
-  const value = row.seedValue === undefined ? "(not in the store)" : `= ${describe(row.seedValue)}`;
+  const value = row.seedValue === undefined ? "(not in the store)" : `= ${describeValue(row.seedValue)}`;
   const statuses = row.stackKeys
     .map((key) => changes.find((change) => change.key === key))
     .filter((change): change is StackChange => change !== undefined)
