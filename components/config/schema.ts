@@ -187,22 +187,26 @@ const mqtt = z.strictObject(
   { error: "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword" },
 );
 
+const garbageCollect = z.strictObject(
+  {
+    period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
+    maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
+    extraCheckoutPaths: z.array(z.string({ error: "a path" }), { error: "a list of paths" }).default([]),
+  },
+  { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
+);
+
 const shaman = z.strictObject(
   {
     enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.shamanEnabled),
-    garbageCollect: z
-      .strictObject(
-        {
-          period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
-          maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
-          extraCheckoutPaths: z.array(z.string({ error: "a path" }), { error: "a list of paths" }).default([]),
-        },
-        { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
-      )
-      .prefault({}),
+    garbageCollect: garbageCollect.prefault({}),
   },
   { error: "an object {enabled, garbageCollect?}" },
 );
+
+/** Keys of manager.shaman and of its garbageCollect; flamenco-manager.yaml uses the same names. */
+export const SHAMAN_KEYS: readonly string[] = Object.keys(shaman.shape);
+export const GARBAGE_COLLECT_KEYS: readonly string[] = Object.keys(garbageCollect.shape);
 
 const variables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a variable name" }), variable, {
   error: "a map of variable name to {isTwoway?, values}",

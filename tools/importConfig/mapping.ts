@@ -1,7 +1,7 @@
 import { FEATURE_DIRECTORY, isPlaceholder, PLACEHOLDER_PATTERN } from "../../components/config/placeholders";
 import { officialArchiveVersion, officialReleaseUrl } from "../../components/config/release";
-import { DEFAULTS, HINTS, LANDSCAPE_PATTERN, VERSION_PATTERN } from "../../components/config/schema";
-import { CONTAINER_PATHS, DATABASE_FILE } from "../../components/render/names";
+import { DEFAULT_VARIABLES, DEFAULTS, GARBAGE_COLLECT_KEYS, HINTS, LANDSCAPE_PATTERN, SHAMAN_KEYS, VERSION_PATTERN } from "../../components/config/schema";
+import { MANAGER_YAML_NAMES, MQTT_CLIENT_YAML_NAMES, programManagerYaml } from "../../components/render/managerYaml";
 import { describeValue, isRecord } from "../../components/config/values";
 import type { SeedConfig } from "./seedFile";
 
@@ -71,26 +71,30 @@ const NAMESPACE_NOTE = "flamenco-landscape:";
 const LOOSE_VERSION = /flamenco[-_](\d+(?:\.\d+){1,2})(?![\d.]*\d)/;
 const ENUM_NAME = /^(?:FlamencoArchives\.)?version_(\d+(?:_\d+){1,2})$/;
 
-const SEED_DEFAULTS = {
-  enabled: "true",
-  flamenco_manager_port_host: "8484",
-  flamenco_manager_port_container: "8080",
-  flamenco_version: "version_3_7",
-  flamenco_storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage",
-  flamenco_shared_storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage",
-} as const;
+/** The seed's default of flamenco_version, which has no one-to-one stack key. */
+const SEED_VERSION_DEFAULT = "version_3_7";
 
-/** Direct one-to-one keys: seed key → stack key and the program's default. */
-const DIRECT: Readonly<Record<string, { stackKey: string; fallback: unknown; kind: "port" | "boolean" }>> = {
-  enabled: { stackKey: "enabled", fallback: DEFAULTS.enabled, kind: "boolean" },
-  flamenco_manager_port_host: { stackKey: "managerPortHost", fallback: DEFAULTS.managerPortHost, kind: "port" },
-  flamenco_manager_port_container: { stackKey: "managerPortContainer", fallback: DEFAULTS.managerPortContainer, kind: "port" },
+interface SeedKey {
+  stackKey: keyof typeof DEFAULTS;
+  /** How the value is carried over: as it is, a port (digit strings as pydantic accepted them), a path template. */
+  kind: "value" | "port" | "path";
+  /** The seed's own default, for the report. */
+  seedDefault: string;
+}
+
+/**
+ * Seed keys with a one-to-one stack key, one line each; the program's default comes from the
+ * schema. Keys of flamenco_manager_yaml are named in components/render/managerYaml.ts.
+ */
+const SEED_KEYS: Readonly<Record<string, SeedKey>> = {
+  enabled: { stackKey: "enabled", kind: "value", seedDefault: "true" },
+  flamenco_manager_port_host: { stackKey: "managerPortHost", kind: "port", seedDefault: "8484" },
+  flamenco_manager_port_container: { stackKey: "managerPortContainer", kind: "port", seedDefault: "8080" },
+  flamenco_storage: { stackKey: "storage", kind: "path", seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage" },
+  flamenco_shared_storage: { stackKey: "sharedStorage", kind: "path", seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage" },
 };
 
-const STORAGE: Readonly<Record<string, { stackKey: "storage" | "sharedStorage"; fallback: string }>> = {
-  flamenco_storage: { stackKey: "storage", fallback: DEFAULTS.storage },
-  flamenco_shared_storage: { stackKey: "sharedStorage", fallback: DEFAULTS.sharedStorage },
-};
+const PATH_KEYS = Object.keys(SEED_KEYS).filter((seedKey) => SEED_KEYS[seedKey].kind === "path");
 
 const FLAMENCO_VERSION_HINT =
   'an archive URL such as "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz", or a version name such as version_3_7';
@@ -186,7 +190,7 @@ class Mapper {
   }
 
   direct(seedKey: string, value: unknown): void {
-    const { stackKey, kind } = DIRECT[seedKey];
+    const { stackKey, kind } = SEED_KEYS[seedKey];
     const mapped = kind === "port" ? portValue(value) : value;
     this.imported(seedKey, [stackKey], mapped, value);
   }
@@ -228,7 +232,7 @@ class Mapper {
   }
 
   storage(seedKey: string, value: unknown): void {
-    const { stackKey } = STORAGE[seedKey];
+    const { stackKey } = SEED_KEYS[seedKey];
     if (typeof value !== "string" || value.trim() === "") {
       this.problem(seedKey, value, HINTS.pathTemplate);
       return;
@@ -365,10 +369,10 @@ class Mapper {
     if (superseded) return;
     const platformKeys = keys.filter((key) => key in platforms);
     if (platformKeys.length > 0) {
-      const defaults: Record<string, string> = { linux: "blender", windows: "blender.exe", darwin: "blender" };
+      const defaults = DEFAULT_VARIABLES.blender.values;
       const entries = Object.values(platforms).map((platform) => {
         const seedKey = Object.keys(platforms).find((key) => platforms[key] === platform) as string;
-        const chosen = platformKeys.includes(seedKey) ? values[seedKey] : defaults[platform];
+        const chosen = platformKeys.includes(seedKey) ? values[seedKey] : defaults.find((entry) => entry.platform === platform)?.value;
         return { platform, audience: "all", value: chosen };
       });
       const key = this.write(platformKeys.join(", "), ["manager", "variables", "blender"], { values: entries });
@@ -394,15 +398,9 @@ class Mapper {
   }
 }
 
-const MANAGER_SCALARS: Readonly<Record<string, string>> = {
-  manager_name: "managerName",
-  database_check_period: "databaseCheckPeriod",
-  task_timeout: "taskTimeout",
-  worker_timeout: "workerTimeout",
-  blocklist_threshold: "blocklistThreshold",
-  task_fail_after_softfail_count: "taskFailAfterSoftfailCount",
-  autodiscoverable: "autodiscoverable",
-};
+/** Stack key under `manager.` by flamenco-manager.yaml name. */
+const MANAGER_SCALARS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MANAGER_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]));
+const MQTT_CLIENT_KEYS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MQTT_CLIENT_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]));
 
 function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown): void {
   const base = "flamenco_manager_yaml";
@@ -415,13 +413,7 @@ function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown):
     return;
   }
   const port = portValue(portContainer ?? DEFAULTS.managerPortContainer);
-  const fixed: Record<string, unknown> = {
-    _meta: { version: 3 },
-    database: `${CONTAINER_PATHS.storage}/${DATABASE_FILE}`,
-    listen: `:${String(port)}`,
-    local_manager_storage_path: CONTAINER_PATHS.storage,
-    shared_storage_path: CONTAINER_PATHS.sharedStorage,
-  };
+  const fixed: Record<string, unknown> = programManagerYaml(String(port));
   for (const [name, inner] of Object.entries(value)) {
     const seedKey = `${base}.${name}`;
     if (name in MANAGER_SCALARS) {
@@ -461,17 +453,17 @@ function mapShaman(mapper: Mapper, seedKey: string, value: unknown): void {
   }
   for (const [name, inner] of Object.entries(value)) {
     const innerKey = `${seedKey}.${name}`;
-    if (name === "enabled") {
-      mapper.imported(innerKey, ["manager", "shaman", "enabled"], inner);
-    } else if (name === "garbageCollect" && isRecord(inner)) {
+    if (name === "garbageCollect" && isRecord(inner)) {
       for (const [gcName, gcValue] of Object.entries(inner)) {
         const gcKey = `${innerKey}.${gcName}`;
-        if (["period", "maxAge", "extraCheckoutPaths"].includes(gcName)) {
+        if (GARBAGE_COLLECT_KEYS.includes(gcName)) {
           mapper.imported(gcKey, ["manager", "shaman", "garbageCollect", gcName], gcValue);
         } else {
           mapper.note(gcKey, gcValue, "not imported: unknown", "unknown Shaman garbage collection setting; it was not imported.");
         }
       }
+    } else if (SHAMAN_KEYS.includes(name) && name !== "garbageCollect") {
+      mapper.imported(innerKey, ["manager", "shaman", name], inner);
     } else {
       mapper.note(innerKey, inner, "not imported: unknown", "unknown Shaman setting; it was not imported.");
     }
@@ -489,7 +481,6 @@ function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
     mapper.row(seedKey, value, "not-applicable", "MQTT is off (empty broker): nothing to import");
     return;
   }
-  const names: Record<string, string> = { broker: "broker", clientID: "clientID", topic_prefix: "topicPrefix", username: "username" };
   for (const [name, inner] of Object.entries(client)) {
     const innerKey = `${seedKey}.client.${name}`;
     if (name === "password") {
@@ -500,9 +491,9 @@ function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
         "not imported: secret",
         'the MQTT password is never written in plain text: store it as a secret with "pulumi config set --secret mqttPassword <password>".',
       );
-    } else if (name in names) {
+    } else if (name in MQTT_CLIENT_KEYS) {
       if (inner === "" && name !== "broker") continue;
-      mapper.imported(innerKey, ["manager", "mqtt", names[name]], inner);
+      mapper.imported(innerKey, ["manager", "mqtt", MQTT_CLIENT_KEYS[name]], inner);
     } else {
       mapper.note(innerKey, inner, "not imported: unknown", "unknown MQTT client setting; it was not imported.");
     }
@@ -535,7 +526,7 @@ function mapVariables(mapper: Mapper, seedKey: string, value: unknown): void {
 /** Placeholders in the store's storage paths that name env entries (other than the program's own). */
 function placeholderEnvNames(values: Record<string, unknown>, env: Record<string, unknown>): Set<string> {
   const names = new Set<string>();
-  for (const seedKey of Object.keys(STORAGE)) {
+  for (const seedKey of PATH_KEYS) {
     const template = values[seedKey];
     if (typeof template !== "string") continue;
     for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
@@ -564,15 +555,15 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
   let blenderDone = false;
 
   for (const [seedKey, value] of Object.entries(values)) {
-    if (seedKey in DIRECT || seedKey === "flamenco_version" || seedKey in STORAGE) {
+    if (seedKey in SEED_KEYS || seedKey === "flamenco_version") {
       if (value === null) {
         mapper.row(seedKey, value, "default", `empty in the store: treated as not set, ${defaultText(seedKey)}`);
-      } else if (seedKey in DIRECT) {
-        mapper.direct(seedKey, value);
       } else if (seedKey === "flamenco_version") {
         mapper.flamencoVersion(value);
-      } else {
+      } else if (SEED_KEYS[seedKey].kind === "path") {
         mapper.storage(seedKey, value);
+      } else {
+        mapper.direct(seedKey, value);
       }
     } else if (seedKey === "env") {
       mapper.envEntries(value);
@@ -597,10 +588,10 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
     }
   }
 
-  for (const seedKey of [...Object.keys(DIRECT), "flamenco_version", ...Object.keys(STORAGE)]) {
+  for (const seedKey of [...Object.keys(SEED_KEYS).filter((key) => !PATH_KEYS.includes(key)), "flamenco_version", ...PATH_KEYS]) {
     if (seedKey in values) continue;
     mapper.row(seedKey, undefined, "default", defaultText(seedKey));
-    if (seedKey in STORAGE) mapper.notePlaceholders(STORAGE[seedKey].fallback);
+    if (PATH_KEYS.includes(seedKey)) mapper.notePlaceholders(String(DEFAULTS[SEED_KEYS[seedKey].stackKey]));
   }
 
   return {
@@ -617,11 +608,10 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
 
 function defaultText(seedKey: string): string {
   if (seedKey === "flamenco_version") {
-    return `nothing written; the program deploys Flamenco ${DEFAULTS.flamencoVersion} (seed default: ${SEED_DEFAULTS.flamenco_version})`;
+    return `nothing written; the program deploys Flamenco ${DEFAULTS.flamencoVersion} (seed default: ${SEED_VERSION_DEFAULT})`;
   }
-  const stackKey = seedKey in DIRECT ? DIRECT[seedKey].stackKey : STORAGE[seedKey].stackKey;
-  const fallback = seedKey in DIRECT ? DIRECT[seedKey].fallback : STORAGE[seedKey].fallback;
-  const seedDefault = SEED_DEFAULTS[seedKey as keyof typeof SEED_DEFAULTS];
+  const { stackKey, seedDefault } = SEED_KEYS[seedKey];
+  const fallback = DEFAULTS[stackKey];
   const same = String(fallback) === seedDefault ? ", the seed's default too" : ` (seed default: ${seedDefault})`;
   return `nothing written; ${NAMESPACE_NOTE}${stackKey} defaults to ${describeValue(fallback)}${same}`;
 }
