@@ -27,11 +27,11 @@ import {
  * (no resources, no config reads), so the wiring of settings to components is tested without mocks.
  */
 
-export function releaseArgs(settings: Settings): FlamencoReleaseArgs {
+function releaseArgs(settings: Settings): FlamencoReleaseArgs {
   return { environment: releaseCommandEnvironment(settings, renderDockerfile(settings)) };
 }
 
-export function managerImageArgs(settings: Pick<Settings, "landscape" | "release">): Pick<ManagerImageArgs, "imageName"> {
+function managerImageArgs(settings: Pick<Settings, "landscape" | "release">): Pick<ManagerImageArgs, "imageName"> {
   return { imageName: managerImageName(settings.landscape, settings.release.version) };
 }
 
@@ -44,7 +44,7 @@ export function managerFilesArgs(settings: Settings, mqttPassword?: pulumi.Outpu
   };
 }
 
-export function managerArgs(settings: Settings): Pick<FlamencoManagerArgs, "container"> {
+function managerArgs(settings: Settings): Pick<FlamencoManagerArgs, "container"> {
   return { container: managerContainerSpec(settings) };
 }
 

@@ -1,7 +1,7 @@
 import * as path from "path";
 
 /** The project directory, which holds scripts/ (this file is components/scriptCommand.ts). */
-export const PROJECT_DIRECTORY = path.resolve(__dirname, "..");
+const PROJECT_DIRECTORY = path.resolve(__dirname, "..");
 
 /**
  * The `create` and `dir` inputs of a `command.local.Command` that runs one of the project's

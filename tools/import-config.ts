@@ -13,7 +13,7 @@ import { runImport } from "./importConfig/importer";
 import { FEATURE_DIRECTORY } from "../components/config/placeholders";
 import { DEFAULT_STORE, STORE_ENVIRONMENT_VARIABLE } from "./importConfig/store";
 
-export const USAGE = `Usage: npm run import-config -- [--store <dir>] [--stack <name>] [--dry-run] [--project-dir <dir>]
+const USAGE = `Usage: npm run import-config -- [--store <dir>] [--stack <name>] [--dry-run] [--project-dir <dir>]
 
 Imports the Flamenco feature's settings from an OpenStudioLandscapes config store
 (<store>/${FEATURE_DIRECTORY}/config.yml) into the stack file Pulumi.<stack>.yaml.

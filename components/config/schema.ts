@@ -295,7 +295,7 @@ export function isManagerUrl(value: string): boolean {
 }
 
 /** Variables of worker containers the program sets itself. */
-export const WORKER_RESERVED_VARIABLES = ["TZ", "FLAMENCO_HOME", "FLAMENCO_WORKER_NAME"] as const;
+const WORKER_RESERVED_VARIABLES = ["TZ", "FLAMENCO_HOME", "FLAMENCO_WORKER_NAME"] as const;
 
 /**
  * A whole number checked by refinement: z.int() marks a fraction as fatal, which would stop
@@ -379,7 +379,7 @@ export const stackConfigSchema = z.strictObject({
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
-export type StackConfigInput = z.input<typeof stackConfigSchema>;
+type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ManagerConfig = StackConfig["manager"];
 export type WorkerHostConfig = StackConfig["workers"][number];
 

@@ -8,8 +8,8 @@ import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
  * inside its container: FLAMENCO_HOME, bind-mounted from the worker's directory on its host.
  */
 export const WORKER_HOME = "/var/lib/flamenco-worker";
-export const WORKER_BINARY = "flamenco-worker";
-export const RENDER_HOST_LABEL = `${LABEL_PREFIX}.flamenco.render-host`;
+const WORKER_BINARY = "flamenco-worker";
+const RENDER_HOST_LABEL = `${LABEL_PREFIX}.flamenco.render-host`;
 
 /** 1..count: worker numbers are stable, so scaling adds or removes only the last ones. */
 export function workerNumbers(count: number): number[] {

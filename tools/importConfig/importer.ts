@@ -56,7 +56,7 @@ function isFile(file: string): boolean {
 }
 
 /** The feature's config.yml in the store, or one clear error saying what is missing. */
-export function findSeedConfig(location: StoreLocation): string {
+function findSeedConfig(location: StoreLocation): string {
   const candidates = seedConfigCandidates(location.root);
   const found = candidates.find(isFile);
   if (found) return found;
