@@ -353,11 +353,6 @@ class Mapper {
   }
 
   blenderVariables(keys: string[]): void {
-    const platforms: Record<string, string> = {
-      flamenco_variables_blender_platform_linux: "linux",
-      flamenco_variables_blender_platform_windows: "windows",
-      flamenco_variables_blender_platform_darwin: "darwin",
-    };
     const values = this.seed.values;
     const managerYaml = values.flamenco_manager_yaml;
     const superseded = isRecord(managerYaml) && isRecord(managerYaml.variables);
@@ -367,20 +362,19 @@ class Mapper {
       }
     }
     if (superseded) return;
-    const platformKeys = keys.filter((key) => key in platforms);
+    const platformKeys = keys.filter((key) => key in BLENDER_PLATFORM_KEYS);
     if (platformKeys.length > 0) {
-      const defaults = DEFAULT_VARIABLES.blender.values;
-      const entries = Object.values(platforms).map((platform) => {
-        const seedKey = Object.keys(platforms).find((key) => platforms[key] === platform) as string;
-        const chosen = platformKeys.includes(seedKey) ? values[seedKey] : defaults.find((entry) => entry.platform === platform)?.value;
-        return { platform, audience: "all", value: chosen };
-      });
+      const entries = Object.entries(BLENDER_PLATFORM_KEYS).map(([seedKey, { platform, value }]) => ({
+        platform,
+        audience: "all",
+        value: platformKeys.includes(seedKey) ? values[seedKey] : value,
+      }));
       const key = this.write(platformKeys.join(", "), ["manager", "variables", "blender"], { values: entries });
       for (const seedKey of platformKeys) {
-        this.row(seedKey, values[seedKey], "imported", `manager.variables.blender (platform ${platforms[seedKey]})`, [key]);
+        this.row(seedKey, values[seedKey], "imported", `manager.variables.blender (platform ${BLENDER_PLATFORM_KEYS[seedKey].platform})`, [key]);
       }
     }
-    const argsKey = "flamenco_variables_blender_commandline_args";
+    const argsKey = BLENDER_ARGS_KEY;
     if (keys.includes(argsKey)) {
       const args = values[argsKey];
       if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
@@ -536,12 +530,12 @@ function placeholderEnvNames(values: Record<string, unknown>, env: Record<string
   return names;
 }
 
-const BLENDER_VARIABLE_KEYS = [
-  "flamenco_variables_blender_platform_linux",
-  "flamenco_variables_blender_platform_windows",
-  "flamenco_variables_blender_platform_darwin",
-  "flamenco_variables_blender_commandline_args",
-];
+/** The seed's Blender path per platform (flamenco_variables_blender_platform_<platform>), with the program's default. */
+const BLENDER_PLATFORM_KEYS: Readonly<Record<string, { platform: string; value: string }>> = Object.fromEntries(
+  DEFAULT_VARIABLES.blender.values.map(({ platform, value }) => [`flamenco_variables_blender_platform_${platform}`, { platform: String(platform), value }]),
+);
+const BLENDER_ARGS_KEY = "flamenco_variables_blender_commandline_args";
+const BLENDER_VARIABLE_KEYS = [...Object.keys(BLENDER_PLATFORM_KEYS), BLENDER_ARGS_KEY];
 
 /**
  * Maps a parsed store file onto stack config entries, with one report row per seed key.
