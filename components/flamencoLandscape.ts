@@ -42,7 +42,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly networkName: pulumi.Output<string>;
   readonly imageName: pulumi.Output<string>;
   readonly imageId: pulumi.Output<string>;
-  readonly configFile: string;
+  readonly configFile: pulumi.Output<string>;
   readonly storage: { readonly manager: string; readonly shared: string };
   readonly managerContainerName: pulumi.Output<string>;
   /** Per render host: worker names and the manager URL they use; empty without workers. */

@@ -6,7 +6,7 @@ import { scriptCommand } from "./scriptCommand";
 
 export interface ManagerFilesArgs {
   /** Where flamenco-manager.yaml goes on the host. */
-  readonly configFile: string;
+  readonly configFile: pulumi.Input<string>;
   /** What the files script is told: the config path, the storage directories and their owner (`managerFilesCommandEnvironment`). */
   readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** flamenco-manager.yaml text; a secret when it carries the MQTT password. */
@@ -19,7 +19,7 @@ export interface ManagerFilesArgs {
  * by `pulumi destroy` (the command has no delete step).
  */
 export class ManagerFiles extends pulumi.ComponentResource {
-  readonly configFile: string;
+  readonly configFile: pulumi.Output<string>;
   /** Digest of the yaml: a change of it replaces the manager container, which rereads it. */
   readonly configSha256: pulumi.Output<string>;
 
@@ -31,7 +31,7 @@ export class ManagerFiles extends pulumi.ComponentResource {
       { ...scriptCommand(WRITE_MANAGER_FILES_COMMAND), environment: args.environment, stdin: args.managerYaml },
       { parent: this },
     );
-    this.configFile = args.configFile;
+    this.configFile = pulumi.output(args.configFile);
     this.configSha256 = pulumi.output(args.managerYaml).apply((text) => crypto.createHash("sha256").update(text).digest("hex"));
 
     this.registerOutputs({ configFile: this.configFile, configSha256: this.configSha256 });
