@@ -1,7 +1,9 @@
 import { FEATURE_DIRECTORY, isPlaceholder, PLACEHOLDER_PATTERN } from "../../components/config/placeholders";
 import { officialArchiveVersion, officialReleaseUrl } from "../../components/config/release";
 import { DEFAULT_VARIABLES, DEFAULTS, GARBAGE_COLLECT_KEYS, HINTS, LANDSCAPE_PATTERN, SHAMAN_KEYS, VERSION_PATTERN } from "../../components/config/schema";
+import { PROJECT } from "../../components/config/settings";
 import { MANAGER_YAML_NAMES, MQTT_CLIENT_YAML_NAMES, programManagerYaml } from "../../components/render/managerYaml";
+import { managerContainerName } from "../../components/render/names";
 import { describeValue, isRecord } from "../../components/config/values";
 import type { SeedConfig } from "./seedFile";
 
@@ -65,8 +67,6 @@ export const NOT_APPLICABLE: Readonly<Record<string, string>> = {
   nvidia_container_toolkit_version:
     "the manager image installs no NVIDIA Container Toolkit: the manager schedules jobs and renders nothing (GPU workers are set up separately)",
 };
-
-const NAMESPACE_NOTE = "flamenco-landscape:";
 
 const LOOSE_VERSION = /flamenco[-_](\d+(?:\.\d+){1,2})(?![\d.]*\d)/;
 const ENUM_NAME = /^(?:FlamencoArchives\.)?version_(\d+(?:_\d+){1,2})$/;
@@ -283,7 +283,7 @@ class Mapper {
         if (typeof inner === "string" && LANDSCAPE_PATTERN.test(inner)) {
           this.landscape = inner;
           const key = this.write(seedKey, ["landscape"], inner);
-          this.row(seedKey, inner, "imported", `${shown(["landscape"], inner)} (container flamenco-manager--${inner}; expands {LANDSCAPE})`, [key]);
+          this.row(seedKey, inner, "imported", `${shown(["landscape"], inner)} (container ${managerContainerName(inner)}; expands {LANDSCAPE})`, [key]);
         } else {
           const suggestion = typeof inner === "string" ? suggestLandscapeName(inner) : "";
           this.note(
@@ -607,5 +607,5 @@ function defaultText(seedKey: string): string {
   const { stackKey, seedDefault } = SEED_KEYS[seedKey];
   const fallback = DEFAULTS[stackKey];
   const same = String(fallback) === seedDefault ? ", the seed's default too" : ` (seed default: ${seedDefault})`;
-  return `nothing written; ${NAMESPACE_NOTE}${stackKey} defaults to ${describeValue(fallback)}${same}`;
+  return `nothing written; ${PROJECT}:${stackKey} defaults to ${describeValue(fallback)}${same}`;
 }

@@ -1,4 +1,4 @@
-import type { Settings } from "../../components/config/settings";
+import { PROJECT, Settings } from "../../components/config/settings";
 import { managerContainerName, managerLocalUrl } from "../../components/render/names";
 import { describeValue } from "../../components/config/values";
 import type { ReportRow, RowKind } from "./mapping";
@@ -49,7 +49,7 @@ function rowLines(row: ReportRow, changes: readonly StackChange[]): string[] {
     .map(changeText);
   const unique = [...new Set(statuses)];
   const suffix = unique.length > 0 ? ` [${unique.join("; ")}]` : "";
-  const prefix = row.stackKeys.length > 0 ? "→ flamenco-landscape:" : row.kind === "imported" ? "→ " : row.kind === "not-applicable" ? "not applicable: " : "";
+  const prefix = row.stackKeys.length > 0 ? `→ ${PROJECT}:` : row.kind === "imported" ? "→ " : row.kind === "not-applicable" ? "not applicable: " : "";
   return [`  ${MARKERS[row.kind]} ${row.seedKey} ${value}`, `                ${prefix}${row.text}${suffix}`];
 }
 
@@ -90,7 +90,7 @@ export function renderReport(input: ReportInput): string {
     lines.push("");
     lines.push("Other changes to the stack file:");
     for (const change of other) {
-      lines.push(`  flamenco-landscape:${change.key}: ${change.status}${change.note ? ` (${change.note})` : ""}`);
+      lines.push(`  ${PROJECT}:${change.key}: ${change.status}${change.note ? ` (${change.note})` : ""}`);
     }
   }
 
