@@ -13,13 +13,14 @@ import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
 import { hostConfigFilePath, managerImageName, managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
 import {
-  renderHostProviderName,
+  previousProviderName,
+  previousRenderHostName,
+  previousWorkerResourceName,
   renderHostSummaries,
   usesBuiltImage,
   workerContainerSpec,
   workerImageName,
   workerNumbers,
-  workerResourceName,
 } from "./render/workers";
 
 /**
@@ -56,7 +57,7 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
     workerImage: usesBuiltImage(settings, host) ? undefined : workerImageName(settings),
     workers: workerNumbers(host.count).map((number) => {
       const container = workerContainerSpec(settings, host, number);
-      const previousContainer = workerResourceName(landscape, host.name, number);
+      const previousContainer = previousWorkerResourceName(landscape, host.name, number);
       return {
         number,
         container,
@@ -65,8 +66,8 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
       };
     }),
     summary: renderHostSummaries(settings)[host.name],
-    previousName: `${landscape}-render-host-${host.name}`,
-    previousProviderName: renderHostProviderName(landscape, host.name),
+    previousName: previousRenderHostName(landscape, host.name),
+    previousProviderName: previousProviderName(landscape, host.name),
   };
 }
 

@@ -25,14 +25,21 @@ export function workerNames(landscape: string, host: Pick<WorkerHostSettings, "n
   return workerNumbers(host.count).map((number) => workerName(landscape, host.name, number));
 }
 
-/** Pulumi resource name of a worker container; its identity command adds `-home`. */
-export function workerResourceName(landscape: string, host: string, number: number): string {
-  return `${landscape}-worker-${host}-${number}`;
+/**
+ * Resource names from before a render host's resources were named from their component. The
+ * program gives them as aliases, so stacks created with them see no replacement.
+ */
+export function previousRenderHostName(landscape: string, host: string): string {
+  return `${landscape}-render-host-${host}`;
 }
 
-/** Pulumi resource name of the explicit docker provider of a host with a dockerHost. */
-export function renderHostProviderName(landscape: string, host: string): string {
+export function previousProviderName(landscape: string, host: string): string {
   return `${landscape}-docker-${host}`;
+}
+
+/** A worker container's previous name; its identity command's was this plus `-home`. */
+export function previousWorkerResourceName(landscape: string, host: string, number: number): string {
+  return `${landscape}-worker-${host}-${number}`;
 }
 
 /** The worker's identity directory on its host. */
