@@ -1,4 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { LANDSCAPE_LABEL } from "../scripts/labels";
 import type { Settings, WorkerHostSettings } from "./config/settings";
 import type { FlamencoLandscapeArgs } from "./flamencoLandscape";
 import type { FlamencoManagerArgs } from "./flamencoManager";
@@ -7,7 +8,6 @@ import type { RenderHostPlan } from "./flamencoWorkers";
 import type { ManagerFilesArgs } from "./managerFiles";
 import type { ManagerImageArgs } from "./managerImage";
 import { managerFilesCommandEnvironment, releaseCommandEnvironment, workerHomeCommandEnvironment } from "./render/commands";
-import { LANDSCAPE_LABEL } from "../scripts/labels";
 import { managerContainerSpec } from "./render/container";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";

@@ -1,5 +1,5 @@
-import type { Settings, WorkerHostSettings } from "../config/settings";
 import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
+import type { Settings, WorkerHostSettings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
 
