@@ -1,5 +1,6 @@
 import { readStackSettings } from "./components/config/read";
 import { FlamencoLandscape } from "./components/flamencoLandscape";
+import { landscapeArgs } from "./components/landscapeArgs";
 
 const { settings, mqttPassword } = readStackSettings();
 
@@ -10,7 +11,7 @@ function stackOutputs() {
       status: `Flamenco is disabled for landscape "${settings.landscape}" (enabled: false): no Docker resources are declared`,
     };
   }
-  const landscape = new FlamencoLandscape(settings.landscape, { settings, mqttPassword });
+  const landscape = new FlamencoLandscape(settings.landscape, landscapeArgs(settings, mqttPassword));
   return {
     enabled: true,
     status: `Flamenco manager of landscape "${settings.landscape}"`,

@@ -1,21 +1,36 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings } from "./config/settings";
-import { FlamencoManager } from "./flamencoManager";
-import { FlamencoRelease } from "./flamencoRelease";
-import { FlamencoWorkers } from "./flamencoWorkers";
-import { ManagerFiles } from "./managerFiles";
-import { ManagerImage } from "./managerImage";
-import { LABEL_PREFIX } from "./render/container";
-import { renderDockerfile } from "./render/dockerfile";
-import { renderManagerYaml } from "./render/managerYaml";
-import { managerImageName, managerLocalUrl, managerNetworkUrl, managerStudioUrl, workerCommandLine } from "./render/names";
-import { RenderHostSummary } from "./render/workers";
+import { FlamencoManager, FlamencoManagerArgs } from "./flamencoManager";
+import { FlamencoRelease, FlamencoReleaseArgs } from "./flamencoRelease";
+import { FlamencoWorkers, FlamencoWorkersArgs } from "./flamencoWorkers";
+import { ManagerFiles, ManagerFilesArgs } from "./managerFiles";
+import { ManagerImage, ManagerImageArgs } from "./managerImage";
+import type { RenderHostSummary } from "./render/workers";
+
+/** The URLs the stack reports. */
+export interface LandscapeUrls {
+  /** How users and workers on other hosts reach the manager: the managerUrl key, or its default. */
+  readonly managerUrl: string;
+  /** The manager through its published port on the machine that runs it. */
+  readonly managerLocalUrl: string;
+  /** The manager on the landscape network, as workers on its host reach it. */
+  readonly workerManagerUrl: string;
+  /** How to start a worker by hand on another machine. */
+  readonly workerCommand: string;
+}
 
 export interface FlamencoLandscapeArgs {
-  settings: Settings;
-  /** The MQTT password as a Pulumi secret, when the stack sets one. */
-  mqttPassword?: pulumi.Output<string>;
+  readonly release: FlamencoReleaseArgs;
+  readonly image: Pick<ManagerImageArgs, "imageName">;
+  /** The landscape's Docker network. */
+  readonly network: docker.NetworkArgs;
+  readonly managerFiles: ManagerFilesArgs;
+  readonly manager: Pick<FlamencoManagerArgs, "container">;
+  /** The render farm; undefined declares no worker resources. */
+  readonly workers?: Pick<FlamencoWorkersArgs, "hosts">;
+  readonly urls: LandscapeUrls;
+  /** Host directories of the manager's storage and of the studio's shared storage. */
+  readonly storage: { readonly manager: string; readonly shared: string };
 }
 
 /** One landscape's Flamenco feature: release, image, network, config, manager and render workers. */
@@ -27,8 +42,8 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly networkName: pulumi.Output<string>;
   readonly imageName: pulumi.Output<string>;
   readonly imageId: pulumi.Output<string>;
-  readonly configFile: string;
-  readonly storage: { manager: string; shared: string };
+  readonly configFile: pulumi.Output<string>;
+  readonly storage: { readonly manager: string; readonly shared: string };
   readonly managerContainerName: pulumi.Output<string>;
   /** Per render host: worker names and the manager URL they use; empty without workers. */
   readonly workers: Record<string, RenderHostSummary>;
@@ -38,57 +53,40 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
 
   constructor(name: string, args: FlamencoLandscapeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openstudiolandscapes:flamenco:Landscape", name, {}, opts);
-    const { settings } = args;
 
-    const release = new FlamencoRelease(`${name}-release`, { settings, dockerfile: renderDockerfile(settings) }, { parent: this });
+    const release = new FlamencoRelease(`${name}-release`, args.release, { parent: this });
     const image = new ManagerImage(
       `${name}-image`,
-      {
-        imageName: managerImageName(settings.landscape, settings.release.version),
-        contextDirectory: release.contextDirectory,
-        releaseSha256: release.sha256,
-      },
+      { imageName: args.image.imageName, contextDirectory: release.contextDirectory, releaseSha256: release.sha256 },
       { parent: this },
     );
-
-    this.network = new docker.Network(
-      `${name}-network`,
-      {
-        name: settings.network.name,
-        labels: [{ label: `${LABEL_PREFIX}.landscape`, value: settings.landscape }],
-      },
-      { parent: this },
-    );
-
-    const managerYaml = args.mqttPassword
-      ? args.mqttPassword.apply((password) => renderManagerYaml(settings, password))
-      : pulumi.output(renderManagerYaml(settings));
-    const files = new ManagerFiles(`${name}-manager-files`, { settings, managerYaml }, { parent: this });
+    this.network = new docker.Network(`${name}-network`, args.network, { parent: this });
+    const files = new ManagerFiles(`${name}-manager-files`, args.managerFiles, { parent: this });
 
     this.manager = new FlamencoManager(
       `${name}-manager`,
-      { settings, imageId: image.imageId, configSha256: files.configSha256, dependsOn: [this.network, files] },
-      { parent: this },
+      { container: args.manager.container, imageId: image.imageId, configSha256: files.configSha256 },
+      { parent: this, dependsOn: [this.network, files] },
     );
 
     const workers =
-      settings.workers.length === 0
+      args.workers === undefined
         ? undefined
         : new FlamencoWorkers(
             `${name}-workers`,
-            { settings, builtImageId: image.imageId, manager: this.manager.container, network: this.network },
-            { parent: this },
+            { hosts: args.workers.hosts, builtImageId: image.imageId, landscapeNetwork: this.network },
+            { parent: this, dependsOn: [this.manager.container] },
           );
 
-    this.managerUrl = managerStudioUrl(settings);
-    this.managerLocalUrl = managerLocalUrl(settings);
-    this.workerManagerUrl = managerNetworkUrl(settings);
-    this.workerCommand = workerCommandLine(settings);
+    this.managerUrl = args.urls.managerUrl;
+    this.managerLocalUrl = args.urls.managerLocalUrl;
+    this.workerManagerUrl = args.urls.workerManagerUrl;
+    this.workerCommand = args.urls.workerCommand;
     this.networkName = this.network.name;
     this.imageName = image.imageName;
     this.imageId = image.imageId;
     this.configFile = files.configFile;
-    this.storage = settings.storage;
+    this.storage = args.storage;
     this.managerContainerName = this.manager.containerName;
     this.workers = workers?.hosts ?? {};
 

@@ -1,17 +1,22 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings } from "./config/settings";
-import { CONFIG_DIGEST_LABEL, managerContainerSpec } from "./render/container";
+import { CONFIG_DIGEST_LABEL } from "./render/container";
+import type { ContainerSpec } from "./render/containerSpec";
 
 export interface FlamencoManagerArgs {
-  settings: Settings;
-  imageId: pulumi.Input<string>;
-  configSha256: pulumi.Input<string>;
-  /** Resources the container must wait for: the network, the written config and storage. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
+  /** Name, ports, mounts, network, health check: everything stack config decides (`managerContainerSpec`). */
+  readonly container: ContainerSpec;
+  /** The manager image, by id or digest, so a rebuild replaces the container. */
+  readonly imageId: pulumi.Input<string>;
+  /** Digest of flamenco-manager.yaml: a new config replaces the container, which rereads it. */
+  readonly configSha256: pulumi.Input<string>;
 }
 
-/** The manager container; `pulumi up` waits until its health check passes. */
+/**
+ * The manager container; `pulumi up` waits until its health check passes. What it must wait
+ * for (network, written config and storage) is given as the `dependsOn` resource option, which
+ * the container inherits.
+ */
 export class FlamencoManager extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
   readonly containerId: pulumi.Output<string>;
@@ -21,16 +26,17 @@ export class FlamencoManager extends pulumi.ComponentResource {
   constructor(name: string, args: FlamencoManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openstudiolandscapes:flamenco:Manager", name, {}, opts);
 
-    const spec = managerContainerSpec(args.settings);
     this.container = new docker.Container(
       name,
       {
-        ...spec,
+        ...args.container,
         image: args.imageId,
-        labels: [...spec.labels, { label: CONFIG_DIGEST_LABEL, value: args.configSha256 }],
+        labels: pulumi
+          .all([args.container.labels ?? [], args.configSha256])
+          .apply(([labels, configSha256]) => [...(labels ?? []), { label: CONFIG_DIGEST_LABEL, value: configSha256 }]),
       },
       // The name and host port are fixed, so the old container must go before the new one starts.
-      { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+      { parent: this, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
     );
     this.containerName = this.container.name;
     this.containerId = this.container.id;

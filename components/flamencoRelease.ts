@@ -1,12 +1,14 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings } from "./config/settings";
-import { FETCH_RELEASE_COMMAND, parseFetchedRelease, releaseCommandEnvironment } from "./render/commands";
+import { FETCH_RELEASE_COMMAND, parseFetchedRelease } from "./render/commands";
+import { scriptCommand } from "./scriptCommand";
 
 export interface FlamencoReleaseArgs {
-  settings: Settings;
-  /** Dockerfile text staged beside the archive as the image build context. */
-  dockerfile: string;
+  /**
+   * What the fetch script is told (`releaseCommandEnvironment`): the archive's url and how to
+   * verify it, its cache entry, and the image build context to stage with the Dockerfile.
+   */
+  readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -23,10 +25,7 @@ export class FlamencoRelease extends pulumi.ComponentResource {
 
     const fetch = new command.local.Command(
       `${name}-fetch`,
-      {
-        create: FETCH_RELEASE_COMMAND,
-        environment: releaseCommandEnvironment(args.settings, args.dockerfile),
-      },
+      { ...scriptCommand(FETCH_RELEASE_COMMAND), environment: args.environment },
       { parent: this },
     );
     const fetched = fetch.stdout.apply(parseFetchedRelease);

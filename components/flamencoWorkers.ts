@@ -1,35 +1,33 @@
-import * as command from "@pulumi/command";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, WorkerHostSettings } from "./config/settings";
-import { ENSURE_WORKER_HOME_COMMAND, workerHomeCommandEnvironment } from "./render/commands";
-import {
-  renderHostProviderName,
-  RenderHostSummary,
-  renderHostSummaries,
-  usesBuiltImage,
-  workerContainerSpec,
-  workerImageName,
-  workerManagerUrl,
-  workerNames,
-  workerNumbers,
-  workerResourceName,
-} from "./render/workers";
+import { withDependencies } from "./dependencies";
+import type { RenderHostSummary } from "./render/workers";
+import { RenderHost, RenderHostArgs } from "./renderHost";
+
+/** One render host of the farm, as stack config declares it. */
+export interface RenderHostPlan extends Omit<RenderHostArgs, "image"> {
+  /** The render host's name in stack config; names its resources. */
+  readonly name: string;
+  /** The image the workers run, by name; undefined: the manager image built on this host, by id. */
+  readonly workerImage?: string;
+  /** The worker names and the manager URL they use, as the stack reports them. */
+  readonly summary: RenderHostSummary;
+  /** Name the render host had before it was named from the farm. */
+  readonly previousName: string;
+}
 
 export interface FlamencoWorkersArgs {
-  settings: Settings;
-  /** Id of the manager image built on the manager's host; its workers run it. */
-  builtImageId: pulumi.Input<string>;
-  /** The manager container: `pulumi up` waits for it to be healthy, so workers start after. */
-  manager: docker.Container;
-  /** The landscape network the workers on the manager's host join. */
-  network: docker.Network;
+  /** The render hosts, in config order; plain, so the declared workers are known at preview. */
+  readonly hosts: readonly RenderHostPlan[];
+  /** Id of the manager image built on the manager's host; workers without a workerImage run it. */
+  readonly builtImageId: pulumi.Input<string>;
+  /** The landscape network: workers on the manager's host join it, so they wait for it too. */
+  readonly landscapeNetwork: pulumi.Resource;
 }
 
 /**
  * The render farm of one landscape: per render host, `count` worker containers, each with
- * its own identity directory on that host. The counts are plain settings, so the declared
- * workers are known at preview.
+ * its own identity directory on that host. Every worker waits for what the `dependsOn`
+ * option names (the manager container, which is created only once healthy).
  */
 export class FlamencoWorkers extends pulumi.ComponentResource {
   /** Per render host: the worker names and the manager URL they use. */
@@ -37,55 +35,24 @@ export class FlamencoWorkers extends pulumi.ComponentResource {
 
   constructor(name: string, args: FlamencoWorkersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openstudiolandscapes:flamenco:Workers", name, {}, opts);
-    for (const host of args.settings.workers) {
-      new RenderHost(`${args.settings.landscape}-render-host-${host.name}`, { ...args, host }, { parent: this });
+    for (const host of args.hosts) {
+      const onManagerHost = host.dockerHost === undefined;
+      new RenderHost(
+        `${name}-${host.name}`,
+        {
+          dockerHost: host.dockerHost,
+          image: host.workerImage ?? args.builtImageId,
+          workers: host.workers,
+          previousProviderName: host.previousProviderName,
+        },
+        {
+          parent: this,
+          dependsOn: onManagerHost ? withDependencies(opts?.dependsOn, args.landscapeNetwork) : opts?.dependsOn,
+          aliases: [{ name: host.previousName }],
+        },
+      );
     }
-    this.hosts = renderHostSummaries(args.settings);
+    this.hosts = Object.fromEntries(args.hosts.map((host) => [host.name, host.summary]));
     this.registerOutputs({ hosts: this.hosts });
-  }
-}
-
-export interface RenderHostArgs extends FlamencoWorkersArgs {
-  host: WorkerHostSettings;
-}
-
-/**
- * The workers of one Docker engine. A host with a dockerHost gets its own docker provider;
- * the manager's host uses the program's default one.
- */
-export class RenderHost extends pulumi.ComponentResource {
-  readonly names: string[];
-  readonly managerUrl: string;
-
-  constructor(name: string, args: RenderHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("openstudiolandscapes:flamenco:RenderHost", name, {}, opts);
-    const { settings, host } = args;
-    const landscape = settings.landscape;
-
-    const provider =
-      host.dockerHost === undefined ? undefined : new docker.Provider(renderHostProviderName(landscape, host.name), { host: host.dockerHost }, { parent: this });
-    const image: pulumi.Input<string> = usesBuiltImage(settings, host) ? args.builtImageId : workerImageName(settings);
-    const startAfter: pulumi.Resource[] = host.dockerHost === undefined ? [args.manager, args.network] : [args.manager];
-
-    for (const number of workerNumbers(host.count)) {
-      const resourceName = workerResourceName(landscape, host.name, number);
-      const spec = workerContainerSpec(settings, host, number);
-      // Creates the identity directory when missing; no delete step, so scaling down keeps it.
-      const home = new command.local.Command(
-        `${resourceName}-home`,
-        { create: ENSURE_WORKER_HOME_COMMAND, environment: workerHomeCommandEnvironment(settings, host, spec.name) },
-        { parent: this },
-      );
-      new docker.Container(
-        resourceName,
-        { ...spec, image },
-        // The container name is fixed, so a replacement removes the old container first.
-        { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...startAfter, home] },
-      );
-    }
-
-    this.names = workerNames(landscape, host);
-    this.managerUrl = workerManagerUrl(settings, host);
-    this.registerOutputs({ names: this.names, managerUrl: this.managerUrl });
   }
 }

@@ -1,13 +1,15 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings } from "./config/settings";
-import { managerFilesCommandEnvironment, parseWrittenManagerFiles, WRITE_MANAGER_FILES_COMMAND } from "./render/commands";
-import { hostConfigFilePath } from "./render/names";
+import { parseWrittenManagerFiles, WRITE_MANAGER_FILES_COMMAND } from "./render/commands";
+import { scriptCommand } from "./scriptCommand";
 
 export interface ManagerFilesArgs {
-  settings: Settings;
+  /** Where flamenco-manager.yaml goes on the host. */
+  readonly configFile: pulumi.Input<string>;
+  /** What the files script is told: the config path, the storage directories and their owner (`managerFilesCommandEnvironment`). */
+  readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** flamenco-manager.yaml text; a secret when it carries the MQTT password. */
-  managerYaml: pulumi.Input<string>;
+  readonly managerYaml: pulumi.Input<string>;
 }
 
 /**
@@ -16,31 +18,25 @@ export interface ManagerFilesArgs {
  * by `pulumi destroy` (the command has no delete step).
  */
 export class ManagerFiles extends pulumi.ComponentResource {
-  readonly configFile: string;
+  readonly configFile: pulumi.Output<string>;
   /**
    * Digest of the written yaml, keyed by a key that is never kept: it changes with every
    * write (so the manager container, which rereads the file, is replaced) and cannot be
    * checked against guessed passwords.
    */
   readonly configSha256: pulumi.Output<string>;
-  readonly written: pulumi.Output<string>;
 
   constructor(name: string, args: ManagerFilesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openstudiolandscapes:flamenco:ManagerFiles", name, {}, opts);
 
     const write = new command.local.Command(
       name,
-      {
-        create: WRITE_MANAGER_FILES_COMMAND,
-        environment: managerFilesCommandEnvironment(args.settings),
-        stdin: args.managerYaml,
-      },
+      { ...scriptCommand(WRITE_MANAGER_FILES_COMMAND), environment: args.environment, stdin: args.managerYaml },
       { parent: this },
     );
-    this.configFile = hostConfigFilePath(args.settings);
+    this.configFile = pulumi.output(args.configFile);
     // The stdout of a command fed a secret may come back marked secret; the digest is not one.
     this.configSha256 = pulumi.unsecret(write.stdout.apply((stdout) => parseWrittenManagerFiles(stdout).configDigest));
-    this.written = write.stdout;
 
     this.registerOutputs({ configFile: this.configFile, configSha256: this.configSha256 });
   }

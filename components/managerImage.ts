@@ -3,10 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { RELEASE_SHA256_ARG } from "./render/dockerfile";
 
 export interface ManagerImageArgs {
-  imageName: string;
+  /** Local image name; its tag carries landscape and version (`managerImageName`). */
+  readonly imageName: pulumi.Input<string>;
   /** Build context holding the Dockerfile and the verified release archive. */
-  contextDirectory: pulumi.Input<string>;
-  releaseSha256: pulumi.Input<string>;
+  readonly contextDirectory: pulumi.Input<string>;
+  /** Digest of the archive as verified at download; the build checks the archive against it. */
+  readonly releaseSha256: pulumi.Input<string>;
 }
 
 /** The manager image, built locally and never pushed. */

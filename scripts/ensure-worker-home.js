@@ -18,6 +18,7 @@
  */
 const { spawn } = require("child_process");
 const path = require("path");
+const { FEATURE_LABEL } = require("./labels");
 const { ensureDirectories } = require("./write-manager-files");
 
 /** Shell run inside the helper container: $1 directory name, $2 owner. */
@@ -60,7 +61,7 @@ function remoteArguments(dockerHost, image, home, owner) {
     "--entrypoint",
     "",
     "--label",
-    "org.openstudiolandscapes.feature=flamenco-worker-home",
+    `${FEATURE_LABEL}=flamenco-worker-home`,
     "--volume",
     `${path.posix.dirname(home)}:/workers`,
     image,
@@ -108,6 +109,6 @@ async function main() {
   }
 }
 
-module.exports = { ensureWorkerHome, remoteArguments, REMOTE_SCRIPT };
+module.exports = { remoteArguments, REMOTE_SCRIPT };
 
 if (require.main === module) void main();

@@ -10,12 +10,13 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { ImportError } from "./importConfig/errors";
 import { runImport } from "./importConfig/importer";
-import { DEFAULT_STORE, FEATURE_FOLDER, STORE_ENVIRONMENT_VARIABLE } from "./importConfig/store";
+import { FEATURE_DIRECTORY } from "../components/config/placeholders";
+import { DEFAULT_STORE, STORE_ENVIRONMENT_VARIABLE } from "./importConfig/store";
 
-export const USAGE = `Usage: npm run import-config -- [--store <dir>] [--stack <name>] [--dry-run] [--project-dir <dir>]
+const USAGE = `Usage: npm run import-config -- [--store <dir>] [--stack <name>] [--dry-run] [--project-dir <dir>]
 
 Imports the Flamenco feature's settings from an OpenStudioLandscapes config store
-(<store>/${FEATURE_FOLDER}/config.yml) into the stack file Pulumi.<stack>.yaml.
+(<store>/${FEATURE_DIRECTORY}/config.yml) into the stack file Pulumi.<stack>.yaml.
 
   --store <dir>        the config store; default: $${STORE_ENVIRONMENT_VARIABLE},
                        else ${DEFAULT_STORE}

@@ -1,3 +1,5 @@
+import { describeValue } from "./values";
+
 /** One offending config key: which key, what it held, what it accepts. */
 export interface ConfigProblem {
   key: string;
@@ -5,13 +7,8 @@ export interface ConfigProblem {
   expected: string;
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const json = JSON.stringify(value);
-  return json.length > 120 ? `${json.slice(0, 117)}...` : json;
-}
 
-export function formatProblem(problem: ConfigProblem): string {
+function formatProblem(problem: ConfigProblem): string {
   return `${problem.key}: got ${describeValue(problem.got)}; expected ${problem.expected}`;
 }
 

@@ -11,14 +11,16 @@ export type PlaceholderValues = Record<Placeholder, string>;
 /** The feature's directory name under a landscape, as the seed names it. */
 export const FEATURE_DIRECTORY = "OpenStudioLandscapes-Flamenco";
 
-const PLACEHOLDER_PATTERN = /\{([^{}]*)\}/g;
+/** A `{NAME}` in a path template; the name is the first group. */
+export const PLACEHOLDER_PATTERN = /\{([^{}]*)\}/g;
+
+export function isPlaceholder(name: string): name is Placeholder {
+  return (PLACEHOLDERS as readonly string[]).includes(name);
+}
 
 /** Placeholders in `template` that are not one of {@link PLACEHOLDERS}. */
 export function unknownPlaceholders(template: string): string[] {
-  const known: readonly string[] = PLACEHOLDERS;
-  return [...template.matchAll(PLACEHOLDER_PATTERN)]
-    .map((match) => match[1])
-    .filter((name) => !known.includes(name));
+  return [...template.matchAll(PLACEHOLDER_PATTERN)].map((match) => match[1]).filter((name) => !isPlaceholder(name));
 }
 
 /** Replaces a leading `~` with the home directory. */
@@ -33,9 +35,7 @@ export function expandHome(value: string, homeDirectory: string): string {
  * normalises the result. Callers validate templates with {@link unknownPlaceholders} first.
  */
 export function expandPathTemplate(template: string, values: PlaceholderValues, homeDirectory: string): string {
-  const expanded = template.replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
-    (PLACEHOLDERS as readonly string[]).includes(name) ? values[name as Placeholder] : whole,
-  );
+  const expanded = template.replace(PLACEHOLDER_PATTERN, (whole, name: string) => (isPlaceholder(name) ? values[name] : whole));
   return path.normalize(expandHome(expanded, homeDirectory));
 }
 

@@ -40,7 +40,8 @@ export const DEFAULTS = {
 
 
 export const LANDSCAPE_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-const VERSION_PATTERN = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
+/** A Flamenco release version: 3.7, 3.6.1, 3.8-beta1. */
+export const VERSION_PATTERN = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
 const SHA256_PATTERN = /^[0-9a-fA-F]{64}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Loose image reference check: `[registry[:port]/]name[:tag][@sha256:digest]`. */
@@ -223,22 +224,26 @@ const mqtt = z.strictObject(
   { error: "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword" },
 );
 
+const garbageCollect = z.strictObject(
+  {
+    period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
+    maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
+    extraCheckoutPaths: z.array(z.string({ error: "a path" }), { error: "a list of paths" }).default([]),
+  },
+  { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
+);
+
 const shaman = z.strictObject(
   {
     enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.shamanEnabled),
-    garbageCollect: z
-      .strictObject(
-        {
-          period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
-          maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
-          extraCheckoutPaths: z.array(z.string({ error: "a path" }), { error: "a list of paths" }).default([]),
-        },
-        { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
-      )
-      .prefault({}),
+    garbageCollect: garbageCollect.prefault({}),
   },
   { error: "an object {enabled, garbageCollect?}" },
 );
+
+/** Keys of manager.shaman and of its garbageCollect; flamenco-manager.yaml uses the same names. */
+export const SHAMAN_KEYS: readonly string[] = Object.keys(shaman.shape);
+export const GARBAGE_COLLECT_KEYS: readonly string[] = Object.keys(garbageCollect.shape);
 
 const variables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a variable name" }), variable, {
   error: "a map of variable name to {isTwoway?, values}",
@@ -419,7 +424,7 @@ export const stackConfigSchema = z.strictObject({
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
-export type StackConfigInput = z.input<typeof stackConfigSchema>;
+type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ManagerConfig = StackConfig["manager"];
 export type WorkerHostConfig = StackConfig["workers"][number];
 

@@ -71,7 +71,7 @@ export interface SettingsContext {
   pathKind?: (hostPath: string) => PathKind;
 }
 
-export function defaultNetworkName(landscape: string): string {
+function defaultNetworkName(landscape: string): string {
   return `openstudiolandscapes-${landscape}`;
 }
 
@@ -143,7 +143,7 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
 }
 
 /** The manager's address on the studio network, as the OpenStudioLandscapes seed advises. */
-export function defaultManagerUrl(network: { alias: string; domain: string }, hostPort: number): string {
+function defaultManagerUrl(network: { alias: string; domain: string }, hostPort: number): string {
   return `http://${network.alias}.${network.domain}:${hostPort}`;
 }
 

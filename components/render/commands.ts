@@ -3,9 +3,9 @@ import { hostConfigFilePath, imageContextDirectory, releaseCacheEntry } from "./
 import { workerHomeDirectory, workerImageName } from "./workers";
 
 /**
- * The commands run at `pulumi up` are the project's own scripts, called by a path
- * relative to the project directory (where `pulumi up` runs), so the same config gives
- * the same command text on every machine.
+ * The commands run at `pulumi up` are the project's own scripts, called by a path relative
+ * to the project directory, so the same config gives the same command text on every machine
+ * (`components/scriptCommand.ts` adds the directory to run them in).
  */
 export const FETCH_RELEASE_COMMAND = "node scripts/fetch-release.js";
 export const WRITE_MANAGER_FILES_COMMAND = "node scripts/write-manager-files.js";

@@ -1,7 +1,9 @@
+import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
 import type { LogLevel, Settings } from "../config/settings";
+import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, hostConfigFilePath, managerAliases, managerContainerName, managerFqdn } from "./names";
 
-export const LABEL_PREFIX = "org.openstudiolandscapes";
+
 export const CONFIG_DIGEST_LABEL = `${LABEL_PREFIX}.flamenco.config-sha256`;
 
 const LOG_LEVEL_FLAGS: Record<LogLevel, string[]> = {
@@ -31,7 +33,7 @@ export function managerHealthcheck(containerPort: number) {
 }
 
 /** Seconds `pulumi up` waits for the manager to report healthy before failing. */
-export const MANAGER_WAIT_TIMEOUT_SECONDS = 90;
+const MANAGER_WAIT_TIMEOUT_SECONDS = 90;
 
 export function managerEnvironment(settings: Pick<Settings, "timezone" | "environment">): string[] {
   const extra = Object.keys(settings.environment)
@@ -61,12 +63,10 @@ export function managerContainerSpec(settings: Settings) {
     networksAdvanced: [{ name: settings.network.name, aliases: managerAliases(settings) }],
     healthcheck: managerHealthcheck(settings.ports.container),
     labels: [
-      { label: `${LABEL_PREFIX}.landscape`, value: settings.landscape },
-      { label: `${LABEL_PREFIX}.feature`, value: "flamenco-manager" },
+      { label: LANDSCAPE_LABEL, value: settings.landscape },
+      { label: FEATURE_LABEL, value: "flamenco-manager" },
     ],
     wait: true,
     waitTimeout: MANAGER_WAIT_TIMEOUT_SECONDS,
-  };
+  } satisfies ContainerSpec;
 }
-
-export type ManagerContainerSpec = ReturnType<typeof managerContainerSpec>;

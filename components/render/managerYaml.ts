@@ -3,6 +3,44 @@ import type { Settings } from "../config/settings";
 import { CONTAINER_PATHS, DATABASE_FILE } from "./names";
 
 type ManagerYamlSettings = Pick<Settings, "manager" | "ports">;
+type ManagerSettings = Settings["manager"];
+
+/**
+ * flamenco-manager.yaml names of the manager's plain settings, by their stack key under
+ * `manager.`. The renderer writes them and the config import reads them; a new manager key
+ * in the schema fails `tsc` until it is named here.
+ */
+export const MANAGER_YAML_NAMES = {
+  managerName: "manager_name",
+  databaseCheckPeriod: "database_check_period",
+  taskTimeout: "task_timeout",
+  workerTimeout: "worker_timeout",
+  blocklistThreshold: "blocklist_threshold",
+  taskFailAfterSoftfailCount: "task_fail_after_softfail_count",
+  autodiscoverable: "autodiscoverable",
+} as const satisfies Record<Exclude<keyof ManagerSettings, "shaman" | "variables" | "mqtt">, string>;
+
+/** flamenco-manager.yaml names of `mqtt.client`, by stack key under `manager.mqtt.` (the password is the secret mqttPassword). */
+export const MQTT_CLIENT_YAML_NAMES = {
+  broker: "broker",
+  clientID: "clientID",
+  topicPrefix: "topic_prefix",
+  username: "username",
+} as const satisfies Record<keyof NonNullable<ManagerSettings["mqtt"]>, string>;
+
+/**
+ * The entries of flamenco-manager.yaml the program sets itself: the format version, and the
+ * database, listen address and storage paths that follow the container's mounts and port.
+ */
+export function programManagerYaml(containerPort: number | string) {
+  return {
+    _meta: { version: 3 },
+    database: `${CONTAINER_PATHS.storage}/${DATABASE_FILE}`,
+    listen: `:${containerPort}`,
+    local_manager_storage_path: CONTAINER_PATHS.storage,
+    shared_storage_path: CONTAINER_PATHS.sharedStorage,
+  };
+}
 
 /**
  * The flamenco-manager.yaml the manager reads from its working directory. Keys and
@@ -12,15 +50,17 @@ type ManagerYamlSettings = Pick<Settings, "manager" | "ports">;
  */
 export function managerConfigDocument(settings: ManagerYamlSettings, mqttPassword?: string): Record<string, unknown> {
   const { manager } = settings;
+  const fixed = programManagerYaml(settings.ports.container);
+  const names = MANAGER_YAML_NAMES;
   const document: Record<string, unknown> = {
-    _meta: { version: 3 },
-    manager_name: manager.managerName,
-    database: `${CONTAINER_PATHS.storage}/${DATABASE_FILE}`,
-    database_check_period: manager.databaseCheckPeriod,
-    listen: `:${settings.ports.container}`,
-    autodiscoverable: manager.autodiscoverable,
-    local_manager_storage_path: CONTAINER_PATHS.storage,
-    shared_storage_path: CONTAINER_PATHS.sharedStorage,
+    _meta: fixed._meta,
+    [names.managerName]: manager.managerName,
+    database: fixed.database,
+    [names.databaseCheckPeriod]: manager.databaseCheckPeriod,
+    listen: fixed.listen,
+    [names.autodiscoverable]: manager.autodiscoverable,
+    local_manager_storage_path: fixed.local_manager_storage_path,
+    shared_storage_path: fixed.shared_storage_path,
     shaman: {
       enabled: manager.shaman.enabled,
       garbageCollect: {
@@ -29,16 +69,17 @@ export function managerConfigDocument(settings: ManagerYamlSettings, mqttPasswor
         extraCheckoutPaths: manager.shaman.garbageCollect.extraCheckoutPaths,
       },
     },
-    task_timeout: manager.taskTimeout,
-    worker_timeout: manager.workerTimeout,
-    blocklist_threshold: manager.blocklistThreshold,
-    task_fail_after_softfail_count: manager.taskFailAfterSoftfailCount,
+    [names.taskTimeout]: manager.taskTimeout,
+    [names.workerTimeout]: manager.workerTimeout,
+    [names.blocklistThreshold]: manager.blocklistThreshold,
+    [names.taskFailAfterSoftfailCount]: manager.taskFailAfterSoftfailCount,
   };
   if (manager.mqtt) {
-    const client: Record<string, string> = { broker: manager.mqtt.broker };
-    if (manager.mqtt.clientID !== undefined) client.clientID = manager.mqtt.clientID;
-    if (manager.mqtt.topicPrefix !== undefined) client.topic_prefix = manager.mqtt.topicPrefix;
-    if (manager.mqtt.username !== undefined) client.username = manager.mqtt.username;
+    const client: Record<string, string> = {};
+    for (const [key, name] of Object.entries(MQTT_CLIENT_YAML_NAMES)) {
+      const value = manager.mqtt[key as keyof typeof MQTT_CLIENT_YAML_NAMES];
+      if (value !== undefined) client[name] = value;
+    }
     if (mqttPassword !== undefined) client.password = mqttPassword;
     document.mqtt = { client };
   }

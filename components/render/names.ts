@@ -11,7 +11,7 @@ export const CONTAINER_PATHS = {
 } as const;
 
 export const DATABASE_FILE = "flamenco-manager.sqlite";
-export const CONFIG_FILE = "flamenco-manager.yaml";
+const CONFIG_FILE = "flamenco-manager.yaml";
 export const RELEASE_ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
 
 export function managerContainerName(landscape: string): string {
@@ -43,11 +43,6 @@ export function imageContextDirectory(settings: Pick<Settings, "featureDirectory
 
 export function releaseCacheEntry(settings: Pick<Settings, "releaseCacheDirectory" | "release">): string {
   return `${settings.releaseCacheDirectory}/${settings.release.cacheKey}`;
-}
-
-/** URL for browsers and remote workers: needs the studio's DNS to resolve the FQDN. */
-export function managerStudioUrl(settings: Pick<Settings, "network" | "ports">): string {
-  return `http://${managerFqdn(settings)}:${settings.ports.host}`;
 }
 
 /** URL on the machine that runs the manager, through the published port. */

@@ -1,5 +1,6 @@
+import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
 import type { Settings, WorkerHostSettings } from "../config/settings";
-import { LABEL_PREFIX } from "./container";
+import type { ContainerSpec } from "./containerSpec";
 import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
 
 /**
@@ -7,8 +8,8 @@ import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
  * inside its container: FLAMENCO_HOME, bind-mounted from the worker's directory on its host.
  */
 export const WORKER_HOME = "/var/lib/flamenco-worker";
-export const WORKER_BINARY = "flamenco-worker";
-export const RENDER_HOST_LABEL = `${LABEL_PREFIX}.flamenco.render-host`;
+const WORKER_BINARY = "flamenco-worker";
+const RENDER_HOST_LABEL = `${LABEL_PREFIX}.flamenco.render-host`;
 
 /** 1..count: worker numbers are stable, so scaling adds or removes only the last ones. */
 export function workerNumbers(count: number): number[] {
@@ -24,14 +25,21 @@ export function workerNames(landscape: string, host: Pick<WorkerHostSettings, "n
   return workerNumbers(host.count).map((number) => workerName(landscape, host.name, number));
 }
 
-/** Pulumi resource name of a worker container; its identity command adds `-home`. */
-export function workerResourceName(landscape: string, host: string, number: number): string {
-  return `${landscape}-worker-${host}-${number}`;
+/**
+ * Resource names from before a render host's resources were named from their component. The
+ * program gives them as aliases, so stacks created with them see no replacement.
+ */
+export function previousRenderHostName(landscape: string, host: string): string {
+  return `${landscape}-render-host-${host}`;
 }
 
-/** Pulumi resource name of the explicit docker provider of a host with a dockerHost. */
-export function renderHostProviderName(landscape: string, host: string): string {
+export function previousProviderName(landscape: string, host: string): string {
   return `${landscape}-docker-${host}`;
+}
+
+/** A worker container's previous name; its identity command's was this plus `-home`. */
+export function previousWorkerResourceName(landscape: string, host: string, number: number): string {
+  return `${landscape}-worker-${host}-${number}`;
 }
 
 /** The worker's identity directory on its host. */
@@ -66,7 +74,7 @@ export function workerEnvironment(settings: Pick<Settings, "timezone">, host: Pi
 }
 
 /** Network inputs: the landscape network, host networking, or nothing (the default bridge). */
-function workerNetworking(settings: Pick<Settings, "network">, host: Pick<WorkerHostSettings, "network">) {
+function workerNetworking(settings: Pick<Settings, "network">, host: Pick<WorkerHostSettings, "network">): Pick<ContainerSpec, "networksAdvanced" | "networkMode"> {
   switch (host.network) {
     case "landscape":
       return { networksAdvanced: [{ name: settings.network.name }] };
@@ -99,14 +107,12 @@ export function workerContainerSpec(settings: Settings, host: WorkerHostSettings
     ...workerNetworking(settings, host),
     ...(host.gpus === undefined ? {} : { gpus: host.gpus }),
     labels: [
-      { label: `${LABEL_PREFIX}.landscape`, value: settings.landscape },
-      { label: `${LABEL_PREFIX}.feature`, value: "flamenco-worker" },
+      { label: LANDSCAPE_LABEL, value: settings.landscape },
+      { label: FEATURE_LABEL, value: "flamenco-worker" },
       { label: RENDER_HOST_LABEL, value: host.name },
     ],
-  };
+  } satisfies ContainerSpec;
 }
-
-export type WorkerContainerSpec = ReturnType<typeof workerContainerSpec>;
 
 /** What the stack reports per render host. */
 export interface RenderHostSummary {

@@ -104,7 +104,7 @@ function names(host: HostConfig, count: number = host.count): string[] {
 }
 
 function resourceName(workerName: string): string {
-  return workerName.replace(`${LANDSCAPE}-`, `${LANDSCAPE}-worker-`);
+  return workerName.replace(`${LANDSCAPE}-`, `${LANDSCAPE}-workers-`);
 }
 
 function workersRootOf(host: HostConfig): string {
@@ -207,7 +207,7 @@ describe("pulumi up of the two-host farm", () => {
   test("no worker started before the manager was healthy", () => {
     const healthy = events.indexOf(`container ${LANDSCAPE}-manager: healthy`);
     expect(healthy).toBeGreaterThanOrEqual(0);
-    const workerStarts = events.filter((line) => line.startsWith(`container ${LANDSCAPE}-worker-`) && line.endsWith(": started"));
+    const workerStarts = events.filter((line) => line.startsWith(`container ${LANDSCAPE}-workers-`) && line.endsWith(": started"));
     expect(workerStarts).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
     for (const line of workerStarts) expect(events.indexOf(line)).toBeGreaterThan(healthy);
   });

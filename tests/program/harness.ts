@@ -28,6 +28,10 @@ export interface RecordedResource {
   /** Options the program set on the resource. */
   deleteBeforeReplace?: boolean;
   providerName?: string;
+  /** The URN the Pulumi engine gives it: stack, project, the type chain of its parents, its name. */
+  urn: string;
+  /** URNs its `aliases` option names: the URNs an existing stack may know it under. */
+  aliasUrns: string[];
 }
 
 export interface MockedResource {
@@ -125,6 +129,33 @@ function configValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** The SDK's internal view of a resource: its type and parent (set by the Resource constructor). */
+interface ResourceInternals {
+  __pulumiType?: string;
+  __parentResource?: ResourceInternals;
+}
+
+/**
+ * A URN as the engine forms it: the parent's type chain (without the root Stack), `$`, the
+ * resource's type, then its name. Mocks shorten the chain, so it is computed here.
+ */
+function engineUrn(stack: string, type: string, name: string, parent: unknown): string {
+  const chain: string[] = [type];
+  for (let ancestor = parent as ResourceInternals | undefined; ancestor?.__pulumiType !== undefined; ancestor = ancestor.__parentResource) {
+    if (ancestor.__pulumiType === "pulumi:pulumi:Stack") break;
+    chain.unshift(ancestor.__pulumiType);
+  }
+  return `urn:pulumi:${stack}::${NAMESPACE}::${chain.join("$")}::${name}`;
+}
+
+/** Names given as `aliases: [{ name }]` (same type and parent, another name). */
+function aliasNames(aliases: unknown): string[] {
+  return ([] as unknown[])
+    .concat(aliases ?? [])
+    .map((alias) => (alias && typeof alias === "object" ? (alias as { name?: unknown }).name : undefined))
+    .filter((name): name is string => typeof name === "string");
+}
+
 function resourceName(resource: unknown): string | undefined {
   const named = resource as { __name?: string } | undefined;
   return named?.__name;
@@ -168,6 +199,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   freshModules();
   const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;
   const double = options.newResource ?? inputDerivedDouble;
+  const stack = options.stack ?? "dev";
   const recorded = new Map<string, RecordedResource>();
   const ordered: RecordedResource[] = [];
 
@@ -196,7 +228,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
       call: (args) => args.inputs as Record<string, unknown>,
     },
     NAMESPACE,
-    options.stack ?? "dev",
+    stack,
     options.preview ?? false,
   );
   const config = Object.fromEntries(
@@ -227,6 +259,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         dependsOn: dependsOn.map(resourceName).filter((name): name is string => name !== undefined),
         deleteBeforeReplace: (args.opts as PulumiModule.CustomResourceOptions).deleteBeforeReplace,
         providerName: resourceName((args.opts as PulumiModule.CustomResourceOptions).provider),
+        urn: engineUrn(stack, args.type, args.name, args.opts.parent),
+        aliasUrns: aliasNames(args.opts.aliases).map((name) => engineUrn(stack, args.type, name, args.opts.parent)),
       };
       recorded.set(`${args.type}::${args.name}`, entry);
       ordered.push(entry);

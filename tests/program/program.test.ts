@@ -1,4 +1,6 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { inputDerivedDouble, PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
@@ -160,6 +162,48 @@ describe("the program with default settings", () => {
       sharedStoragePath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`,
     });
     expect(String(run.outputs.imageId)).toMatch(/^sha256:/);
+  });
+
+  test("managerUrl and workerCommand follow the managerUrl key, for studios without DNS", async () => {
+    const custom = await runProgram({ config: { ...BASE, managerUrl: "http://10.0.0.5:8484" } });
+    expect(custom.outputs.managerUrl).toBe("http://10.0.0.5:8484");
+    expect(custom.outputs.workerCommand).toBe("flamenco-worker -manager http://10.0.0.5:8484");
+  });
+});
+
+describe("the project's scripts", () => {
+  test("run from the project directory, the commands name them by a relative path and no directory", async () => {
+    const run = await runProgram({ config: { ...BASE, workers: [{ name: "local", count: 1 }] } });
+    expect(run.ofType(COMMAND).length).toBe(3);
+    for (const command of run.ofType(COMMAND)) {
+      expect(String(command.inputs.create)).toMatch(/^node scripts\/[a-z-]+\.js$/);
+      expect(command.inputs.dir).toBeUndefined();
+    }
+  });
+
+  test("are found when the program runs from another working directory", async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-elsewhere-"));
+    const previous = process.cwd();
+    let moved: ProgramRun;
+    process.chdir(elsewhere);
+    try {
+      moved = await runProgram({ config: { landscapesRoot: path.join(elsewhere, "landscapes") } });
+    } finally {
+      process.chdir(previous);
+    }
+    const files = moved.named("dev-manager-files").inputs;
+    const environment = files.environment as Record<string, string>;
+    // As the command provider runs it: in `dir` when set, else in its (the program's) working directory.
+    const result = spawnSync("/bin/sh", ["-c", String(files.create)], {
+      cwd: path.resolve(elsewhere, String(files.dir ?? ".")),
+      env: { ...process.env, ...environment },
+      input: String(files.stdin),
+      encoding: "utf8",
+    });
+    expect(result.stderr).not.toMatch(/Cannot find module/);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(environment.FLAMENCO_CONFIG_FILE, "utf8")).toBe(files.stdin);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 });
 
@@ -332,5 +376,14 @@ describe("the example stack", () => {
     const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT }, stack: "dev" });
     expect(containerOf(run).name).toBe("flamenco-manager--dev");
     expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
+  });
+
+  test("a copy of Pulumi.dev.yaml for another stack manages another landscape (the README's second landscape)", async () => {
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    expect(Object.keys(stackFile.config)).not.toContain("flamenco-landscape:landscape");
+    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT, managerPortHost: 8485 }, stack: "show-42" });
+    expect(containerOf(run).name).toBe("flamenco-manager--show-42");
+    expect(run.outputs.networkName).toBe("openstudiolandscapes-show-42");
+    expect(run.outputs.storagePath).toBe(`${ROOT}/show-42/OpenStudioLandscapes-Flamenco/storage`);
   });
 });

@@ -31,7 +31,7 @@ function farm(workers: HostConfig[], extra: Inputs = {}): Promise<ProgramRun> {
 }
 
 function workerContainers(run: ProgramRun): RecordedResource[] {
-  return run.ofType(CONTAINER).filter((resource) => resource.name.startsWith("farm-worker-"));
+  return run.ofType(CONTAINER).filter((resource) => resource.name.startsWith("farm-workers-"));
 }
 
 interface Diff {
@@ -61,48 +61,48 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
 
   test("declares per host a render host component, per remote host one provider, per worker an identity command and a container", () => {
     const declared = run.resources
-      .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || resource.name.includes("-worker-") || resource.type === PROVIDER)
+      .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || resource.name.startsWith("farm-workers-") || resource.type === PROVIDER)
       .map((resource) => `${resource.type} ${resource.name} < ${resource.parent}`);
     expect(declared).toEqual([
       "openstudiolandscapes:flamenco:Workers farm-workers < farm",
-      "openstudiolandscapes:flamenco:RenderHost farm-render-host-manager-host < farm-workers",
-      `${COMMAND} farm-worker-manager-host-1-home < farm-render-host-manager-host`,
-      `${CONTAINER} farm-worker-manager-host-1 < farm-render-host-manager-host`,
-      `${COMMAND} farm-worker-manager-host-2-home < farm-render-host-manager-host`,
-      `${CONTAINER} farm-worker-manager-host-2 < farm-render-host-manager-host`,
-      "openstudiolandscapes:flamenco:RenderHost farm-render-host-render-01 < farm-workers",
-      `${PROVIDER} farm-docker-render-01 < farm-render-host-render-01`,
-      `${COMMAND} farm-worker-render-01-1-home < farm-render-host-render-01`,
-      `${CONTAINER} farm-worker-render-01-1 < farm-render-host-render-01`,
-      `${COMMAND} farm-worker-render-01-2-home < farm-render-host-render-01`,
-      `${CONTAINER} farm-worker-render-01-2 < farm-render-host-render-01`,
-      `${COMMAND} farm-worker-render-01-3-home < farm-render-host-render-01`,
-      `${CONTAINER} farm-worker-render-01-3 < farm-render-host-render-01`,
-      "openstudiolandscapes:flamenco:RenderHost farm-render-host-render-02 < farm-workers",
-      `${PROVIDER} farm-docker-render-02 < farm-render-host-render-02`,
-      `${COMMAND} farm-worker-render-02-1-home < farm-render-host-render-02`,
-      `${CONTAINER} farm-worker-render-02-1 < farm-render-host-render-02`,
+      "openstudiolandscapes:flamenco:RenderHost farm-workers-manager-host < farm-workers",
+      `${COMMAND} farm-workers-manager-host-1-home < farm-workers-manager-host`,
+      `${CONTAINER} farm-workers-manager-host-1 < farm-workers-manager-host`,
+      `${COMMAND} farm-workers-manager-host-2-home < farm-workers-manager-host`,
+      `${CONTAINER} farm-workers-manager-host-2 < farm-workers-manager-host`,
+      "openstudiolandscapes:flamenco:RenderHost farm-workers-render-01 < farm-workers",
+      `${PROVIDER} farm-workers-render-01-docker < farm-workers-render-01`,
+      `${COMMAND} farm-workers-render-01-1-home < farm-workers-render-01`,
+      `${CONTAINER} farm-workers-render-01-1 < farm-workers-render-01`,
+      `${COMMAND} farm-workers-render-01-2-home < farm-workers-render-01`,
+      `${CONTAINER} farm-workers-render-01-2 < farm-workers-render-01`,
+      `${COMMAND} farm-workers-render-01-3-home < farm-workers-render-01`,
+      `${CONTAINER} farm-workers-render-01-3 < farm-workers-render-01`,
+      "openstudiolandscapes:flamenco:RenderHost farm-workers-render-02 < farm-workers",
+      `${PROVIDER} farm-workers-render-02-docker < farm-workers-render-02`,
+      `${COMMAND} farm-workers-render-02-1-home < farm-workers-render-02`,
+      `${CONTAINER} farm-workers-render-02-1 < farm-workers-render-02`,
     ]);
   });
 
   test("one explicit docker provider per remote host, on its endpoint; the manager's host uses the default provider", () => {
-    expect(run.named("farm-docker-render-01").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
-    expect(run.named("farm-docker-render-02").inputs).toEqual({ host: "tcp://render-02.studio.lan:2376" });
+    expect(run.named("farm-workers-render-01-docker").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
+    expect(run.named("farm-workers-render-02-docker").inputs).toEqual({ host: "tcp://render-02.studio.lan:2376" });
     const providers = Object.fromEntries(workerContainers(run).map((worker) => [worker.name, worker.providerName]));
     expect(providers).toEqual({
-      "farm-worker-manager-host-1": undefined,
-      "farm-worker-manager-host-2": undefined,
-      "farm-worker-render-01-1": "farm-docker-render-01",
-      "farm-worker-render-01-2": "farm-docker-render-01",
-      "farm-worker-render-01-3": "farm-docker-render-01",
-      "farm-worker-render-02-1": "farm-docker-render-02",
+      "farm-workers-manager-host-1": undefined,
+      "farm-workers-manager-host-2": undefined,
+      "farm-workers-render-01-1": "farm-workers-render-01-docker",
+      "farm-workers-render-01-2": "farm-workers-render-01-docker",
+      "farm-workers-render-01-3": "farm-workers-render-01-docker",
+      "farm-workers-render-02-1": "farm-workers-render-02-docker",
     });
     expect(run.named("farm-manager").providerName).toBeUndefined();
   });
 
   test("names: container and FLAMENCO_WORKER_NAME are <landscape>-<host>-<n>", () => {
     for (const worker of workerContainers(run)) {
-      const name = worker.name.replace(/^farm-worker-/, "farm-");
+      const name = worker.name.replace(/^farm-workers-/, "farm-");
       expect(worker.inputs.name).toBe(name);
       expect(worker.inputs.envs).toContain(`FLAMENCO_WORKER_NAME=${name}`);
       expect(worker.inputs.envs).toContain(`FLAMENCO_HOME=${HOME_IN_CONTAINER}`);
@@ -110,7 +110,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
   });
 
   test("workers on the manager's host run the built image by id on the landscape network and use the alias URL", () => {
-    const worker = run.named("farm-worker-manager-host-1").inputs;
+    const worker = run.named("farm-workers-manager-host-1").inputs;
     expect(worker).toMatchObject({
       image: run.outputs.imageId,
       command: ["flamenco-worker", "-manager", "http://flamenco-manager:8080"],
@@ -123,7 +123,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
   });
 
   test("workers on other hosts run the manager image by name and use managerUrl: default bridge or host networking", () => {
-    const bridge = run.named("farm-worker-render-01-2").inputs;
+    const bridge = run.named("farm-workers-render-01-2").inputs;
     expect(bridge).toMatchObject({
       image: "openstudiolandscapes/flamenco-manager:farm-3.7",
       command: ["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:8484"],
@@ -132,7 +132,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     // The default bridge is left implicit: networkMode "bridge" shows a diff on every preview.
     expect(bridge.networkMode).toBeUndefined();
     expect(bridge.networksAdvanced).toBeUndefined();
-    const host = run.named("farm-worker-render-02-1").inputs;
+    const host = run.named("farm-workers-render-02-1").inputs;
     expect(host).toMatchObject({ networkMode: "host", image: "openstudiolandscapes/flamenco-manager:farm-3.7" });
     expect(host.networksAdvanced).toBeUndefined();
     expect(host.gpus).toBeUndefined();
@@ -144,9 +144,9 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     const shared = Object.fromEntries(
       workerContainers(run).map((worker) => [worker.name, (worker.inputs.volumes as { hostPath: string; containerPath: string; readOnly: boolean }[]).find((volume) => volume.containerPath === SHARED_IN_CONTAINER)]),
     );
-    expect(shared["farm-worker-manager-host-1"]).toEqual({ hostPath: `${FEATURE}/shared_storage`, containerPath: SHARED_IN_CONTAINER, readOnly: false });
-    expect(shared["farm-worker-render-01-3"]).toEqual({ hostPath: "/mnt/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
-    expect(shared["farm-worker-render-02-1"]).toEqual({ hostPath: "/Volumes/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
+    expect(shared["farm-workers-manager-host-1"]).toEqual({ hostPath: `${FEATURE}/shared_storage`, containerPath: SHARED_IN_CONTAINER, readOnly: false });
+    expect(shared["farm-workers-render-01-3"]).toEqual({ hostPath: "/mnt/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
+    expect(shared["farm-workers-render-02-1"]).toEqual({ hostPath: "/Volumes/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
   });
 
   test("each worker has its own identity directory, created by its own command before it starts", () => {
@@ -163,13 +163,13 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     expect(new Set(homes).size).toBe(homes.length);
     expect(homes).toContain(`${FEATURE}/workers/farm-manager-host-1`);
     expect(homes).toContain(`${FEATURE}/workers/farm-render-01-3`);
-    expect(run.named("farm-worker-render-01-1-home").inputs.environment).toEqual({
+    expect(run.named("farm-workers-render-01-1-home").inputs.environment).toEqual({
       FLAMENCO_WORKER_HOME: `${FEATURE}/workers/farm-render-01-1`,
       FLAMENCO_WORKER_HOME_OWNER: "1000:1000",
       FLAMENCO_DOCKER_HOST: "ssh://render@render-01.studio.lan",
       FLAMENCO_WORKER_IMAGE: "openstudiolandscapes/flamenco-manager:farm-3.7",
     });
-    expect(run.named("farm-worker-manager-host-1-home").inputs.environment).toEqual({
+    expect(run.named("farm-workers-manager-host-1-home").inputs.environment).toEqual({
       FLAMENCO_WORKER_HOME: `${FEATURE}/workers/farm-manager-host-1`,
       FLAMENCO_WORKER_HOME_OWNER: "1000:1000",
     });
@@ -181,8 +181,8 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
       expect(worker.dependsOn).toContain("farm-manager");
       expect(worker.deleteBeforeReplace).toBe(true);
     }
-    expect(run.named("farm-worker-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-worker-manager-host-1-home"]);
-    expect(run.named("farm-worker-render-01-1").dependsOn).toEqual(["farm-manager", "farm-worker-render-01-1-home"]);
+    expect(run.named("farm-workers-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-workers-manager-host-1-home"]);
+    expect(run.named("farm-workers-render-01-1").dependsOn).toEqual(["farm-manager", "farm-workers-render-01-1-home"]);
   });
 
   test("stack outputs: per host the worker names and the URL they use", () => {
@@ -207,53 +207,53 @@ describe("what a change of the farm touches (the preview diff)", () => {
 
   test("scaling a host from 3 to 2 removes exactly worker 3; nothing else changes", async () => {
     const scaled = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-worker-render-01-3", "farm-worker-render-01-3-home"], changed: [] });
+    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-workers-render-01-3", "farm-workers-render-01-3-home"], changed: [] });
     expect((scaled.outputs.workers as Record<string, { names: string[] }>)["render-01"].names).toEqual(["farm-render-01-1", "farm-render-01-2"]);
   });
 
   test("scaling a host from 2 to 3 adds exactly worker 3; nothing else changes", async () => {
     const two = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(two, base)).toEqual({ added: ["farm-worker-render-01-3", "farm-worker-render-01-3-home"], removed: [], changed: [] });
+    expect(diff(two, base)).toEqual({ added: ["farm-workers-render-01-3", "farm-workers-render-01-3-home"], removed: [], changed: [] });
   });
 
   test("scaling the manager's host touches only its workers", async () => {
     const scaled = await farm([{ ...LOCAL, count: 3 }, RENDER_01]);
-    expect(diff(base, scaled)).toEqual({ added: ["farm-worker-manager-host-3", "farm-worker-manager-host-3-home"], removed: [], changed: [] });
+    expect(diff(base, scaled)).toEqual({ added: ["farm-workers-manager-host-3", "farm-workers-manager-host-3-home"], removed: [], changed: [] });
   });
 
   test("count 0 keeps the host and its provider declared, with no workers", async () => {
     const idle = await farm([LOCAL, { ...RENDER_01, count: 0 }]);
     expect(diff(base, idle).removed).toEqual(
-      ["farm-worker-render-01-1", "farm-worker-render-01-1-home", "farm-worker-render-01-2", "farm-worker-render-01-2-home", "farm-worker-render-01-3", "farm-worker-render-01-3-home"].sort(),
+      ["farm-workers-render-01-1", "farm-workers-render-01-1-home", "farm-workers-render-01-2", "farm-workers-render-01-2-home", "farm-workers-render-01-3", "farm-workers-render-01-3-home"].sort(),
     );
     expect(diff(base, idle).changed).toEqual([]);
-    expect(idle.named("farm-docker-render-01").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
-    expect(idle.ofType("openstudiolandscapes:flamenco:RenderHost").map((host) => host.name)).toContain("farm-render-host-render-01");
+    expect(idle.named("farm-workers-render-01-docker").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
+    expect(idle.ofType("openstudiolandscapes:flamenco:RenderHost").map((host) => host.name)).toContain("farm-workers-render-01");
     expect((idle.outputs.workers as Record<string, unknown>)["render-01"]).toEqual({ names: [], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" });
   });
 
   test("adding a render node adds its provider and workers only", async () => {
     const grown = await farm([LOCAL, RENDER_01, RENDER_02]);
-    expect(diff(base, grown)).toEqual({ added: ["farm-docker-render-02", "farm-render-host-render-02", "farm-worker-render-02-1", "farm-worker-render-02-1-home"], removed: [], changed: [] });
+    expect(diff(base, grown)).toEqual({ added: ["farm-workers-render-02", "farm-workers-render-02-1", "farm-workers-render-02-1-home", "farm-workers-render-02-docker"], removed: [], changed: [] });
   });
 
   test("a host's GPU request changes only that host's worker containers", async () => {
     const changed = await farm([LOCAL, { ...RENDER_01, gpus: 1 }]);
-    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-worker-render-01-1", "farm-worker-render-01-2", "farm-worker-render-01-3"] });
-    expect(changed.named("farm-worker-render-01-1").inputs.gpus).toBe("1");
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"] });
+    expect(changed.named("farm-workers-render-01-1").inputs.gpus).toBe("1");
   });
 
   test("managerUrl changes only the remote workers", async () => {
     const changed = await farm([LOCAL, RENDER_01], { managerUrl: "http://10.0.0.5:8484" });
-    expect(diff(base, changed).changed).toEqual(["farm-worker-render-01-1", "farm-worker-render-01-2", "farm-worker-render-01-3"]);
-    expect(changed.named("farm-worker-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://10.0.0.5:8484"]);
+    expect(diff(base, changed).changed).toEqual(["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"]);
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://10.0.0.5:8484"]);
   });
 
   test("workerImage: every worker runs it by name, and remote identity directories are created with it", async () => {
     const image = "registry.studio.lan/flamenco-worker:3.7-blender4.2";
     const changed = await farm([LOCAL, RENDER_01], { workerImage: image });
     for (const worker of workerContainers(changed)) expect(worker.inputs.image).toBe(image);
-    expect((changed.named("farm-worker-render-01-1-home").inputs.environment as Inputs).FLAMENCO_WORKER_IMAGE).toBe(image);
+    expect((changed.named("farm-workers-render-01-1-home").inputs.environment as Inputs).FLAMENCO_WORKER_IMAGE).toBe(image);
     expect(diff(base, changed).changed).not.toContain("farm-manager");
   });
 
@@ -261,7 +261,7 @@ describe("what a change of the farm touches (the preview diff)", () => {
     const changed = await farm([LOCAL, RENDER_01], { flamencoVersion: "3.6" });
     const workers = workerContainers(base).map((worker) => worker.name);
     expect(diff(base, changed).changed).toEqual(expect.arrayContaining(workers));
-    expect(changed.named("farm-worker-render-01-1").inputs.image).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
+    expect(changed.named("farm-workers-render-01-1").inputs.image).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
   });
 });
 
@@ -294,7 +294,7 @@ describe("the two-host example stack", () => {
     expect(Object.keys(hosts)).toEqual(["manager-host", "render-01"]);
     expect(hosts["manager-host"].managerUrl).toBe("http://flamenco-manager:8080");
     expect(hosts["render-01"].managerUrl).toBe(stackFile.config["flamenco-landscape:managerUrl"]);
-    expect(run.ofType(PROVIDER).map((provider) => provider.name)).toEqual(["farm-docker-render-01"]);
+    expect(run.ofType(PROVIDER).map((provider) => provider.name)).toEqual(["farm-workers-render-01-docker"]);
     expect(workerContainers(run).length).toBe(hosts["manager-host"].names.length + hosts["render-01"].names.length);
   });
 });

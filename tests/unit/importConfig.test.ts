@@ -12,7 +12,8 @@ import { parseSeedConfig, SeedConfig } from "../../tools/importConfig/seedFile";
 import { loadStackDocument, mergeEntries, namespacedConfig, renderStackDocument } from "../../tools/importConfig/stackFile";
 import { DEFAULT_STORE, resolveStore, seedConfigCandidates, STORE_ENVIRONMENT_VARIABLE } from "../../tools/importConfig/store";
 import { validateStackConfig } from "../../tools/importConfig/validate";
-import { nodeWriteOps, replaceStackFile, writeFileAtomically, WriteOps } from "../../tools/importConfig/write";
+import { nodeWriteOps, writeAtomicallySync, WriteOps } from "../../scripts/atomic-write";
+import { replaceStackFile } from "../../tools/importConfig/write";
 
 const STORES = path.resolve(__dirname, "..", "fixtures", "config-stores");
 const HOME = "/home/artist";
@@ -460,7 +461,7 @@ describe("atomic writes", () => {
         throw new Error("disk full");
       },
     };
-    expect(() => writeFileAtomically(file, "new content\n", 0o644, failing)).toThrow("disk full");
+    expect(() => writeAtomicallySync(file, "new content\n", 0o644, failing)).toThrow("disk full");
     expect(fs.readFileSync(file, "utf8")).toBe("old\n");
     expect(fs.readdirSync(directory)).toEqual(["Pulumi.a.yaml"]);
   });

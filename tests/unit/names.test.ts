@@ -9,7 +9,6 @@ import {
   managerImageName,
   managerLocalUrl,
   managerNetworkUrl,
-  managerStudioUrl,
   releaseCacheEntry,
   workerCommandLine,
 } from "../../components/render/names";
@@ -65,9 +64,9 @@ describe("names", () => {
 });
 
 describe("URLs", () => {
-  it("studio URL: http://flamenco-manager.<domain>:<host port>", () => {
-    expect(managerStudioUrl(settingsOf())).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
-    expect(managerStudioUrl(settingsOf({ managerPortHost: 9000, network: { domain: "farm.lan" } }))).toBe("http://flamenco-manager.farm.lan:9000");
+  it("studio URL (managerUrl's default): http://flamenco-manager.<domain>:<host port>", () => {
+    expect(settingsOf().managerUrl).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
+    expect(settingsOf({ managerPortHost: 9000, network: { domain: "farm.lan" } }).managerUrl).toBe("http://flamenco-manager.farm.lan:9000");
   });
 
   it("local URL goes through the published port, on loopback when bound to all addresses", () => {

@@ -66,6 +66,12 @@ describe("Pulumi.yaml", () => {
     expect(declaration.description!.length).toBeGreaterThan(0);
   });
 
+  it("declares exactly the top-level keys whose schema default is a plain value, with that default", () => {
+    const applied = stackConfigSchema.parse({ landscape: "any" }) as Record<string, unknown>;
+    const plainDefaults = Object.entries(applied).filter(([key, value]) => key !== "landscape" && ["string", "number", "boolean"].includes(typeof value));
+    expect(Object.fromEntries(declared.map(([key, declaration]) => [key, declaration.default]))).toEqual(Object.fromEntries(plainDefaults));
+  });
+
   it("gives the same settings as no config at all when Pulumi passes the declared defaults", () => {
     const context = { stack: "dev", homeDirectory: "/home/artist" };
     const allConfig = Object.fromEntries(declared.map(([key, declaration]) => [`${PROJECT}:${key}`, asPulumiConfigValue(declaration.default)]));

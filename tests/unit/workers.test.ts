@@ -1,7 +1,9 @@
 import { parseSettings, Settings } from "../../components/config/settings";
 import { ENSURE_WORKER_HOME_COMMAND, workerHomeCommandEnvironment } from "../../components/render/commands";
 import {
-  renderHostProviderName,
+  previousProviderName,
+  previousRenderHostName,
+  previousWorkerResourceName,
   renderHostSummaries,
   usesBuiltImage,
   WORKER_HOME,
@@ -12,7 +14,6 @@ import {
   workerName,
   workerNames,
   workerNumbers,
-  workerResourceName,
 } from "../../components/render/workers";
 
 const HOME = "/home/artist";
@@ -30,10 +31,11 @@ describe("worker names", () => {
     expect(workerNumbers(3)).toEqual([1, 2, 3]);
   });
 
-  it("names a worker <landscape>-<host>-<n>, its resource <landscape>-worker-<host>-<n>", () => {
+  it("names a worker <landscape>-<host>-<n>; its resources were <landscape>-worker-<host>-<n> before (aliases)", () => {
     expect(workerName("farm", "render-01", 2)).toBe("farm-render-01-2");
-    expect(workerResourceName("farm", "render-01", 2)).toBe("farm-worker-render-01-2");
-    expect(renderHostProviderName("farm", "render-01")).toBe("farm-docker-render-01");
+    expect(previousWorkerResourceName("farm", "render-01", 2)).toBe("farm-worker-render-01-2");
+    expect(previousProviderName("farm", "render-01")).toBe("farm-docker-render-01");
+    expect(previousRenderHostName("farm", "render-01")).toBe("farm-render-host-render-01");
     expect(workerNames("farm", { name: "render-01", count: 3 })).toEqual(["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"]);
     expect(workerNames("farm", { name: "render-01", count: 0 })).toEqual([]);
   });

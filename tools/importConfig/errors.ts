@@ -9,11 +9,3 @@ export class ImportError extends Error {
     this.name = "ImportError";
   }
 }
-
-/** Short, single-line rendering of a value for messages and the report. */
-export function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const json = JSON.stringify(value);
-  if (json === undefined) return String(value);
-  return json.length > 100 ? `${json.slice(0, 97)}...` : json;
-}

@@ -1,15 +1,18 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ConfigProblem } from "../../components/config/errors";
+import { FEATURE_DIRECTORY } from "../../components/config/placeholders";
 import { PROJECT } from "../../components/config/settings";
-import { describe, ImportError } from "./errors";
+import { describeValue } from "../../components/config/values";
+import { ImportError } from "./errors";
 import { mapSeedConfig, SeedMapping, SeedProblem } from "./mapping";
 import { renderReport, StackFileOutcome } from "./report";
 import { parseSeedConfig } from "./seedFile";
 import { loadStackDocument, mergeEntries, namespacedConfig, renderStackDocument, STACK_NAME, stackFileName } from "./stackFile";
-import { FEATURE_FOLDER, resolveStore, seedConfigCandidates, STORE_ENVIRONMENT_VARIABLE, StoreLocation } from "./store";
+import { resolveStore, seedConfigCandidates, STORE_ENVIRONMENT_VARIABLE, StoreLocation } from "./store";
 import { validateStackConfig } from "./validate";
-import { nodeWriteOps, replaceStackFile, WriteOps } from "./write";
+import { nodeWriteOps, WriteOps } from "../../scripts/atomic-write";
+import { replaceStackFile } from "./write";
 
 export interface ImportOptions {
   /** Store root (`--store`); else $OPENSTUDIOLANDSCAPES__CONFIGSTORE_ROOT, else the default location. */
@@ -53,7 +56,7 @@ function isFile(file: string): boolean {
 }
 
 /** The feature's config.yml in the store, or one clear error saying what is missing. */
-export function findSeedConfig(location: StoreLocation): string {
+function findSeedConfig(location: StoreLocation): string {
   const candidates = seedConfigCandidates(location.root);
   const found = candidates.find(isFile);
   if (found) return found;
@@ -69,7 +72,7 @@ export function findSeedConfig(location: StoreLocation): string {
   }
   const folders = entries.filter((entry) => !entry.startsWith(".")).sort();
   throw new ImportError(
-    `${candidates[0]} does not exist: the config store at ${location.root} (the ${location.source}) has no ${FEATURE_FOLDER} feature config` +
+    `${candidates[0]} does not exist: the config store at ${location.root} (the ${location.source}) has no ${FEATURE_DIRECTORY} feature config` +
       (folders.length > 0 ? ` (it holds: ${folders.join(", ")})` : " (it is empty)") +
       `. Check the store, or ${how}. Nothing was written.`,
   );
@@ -90,16 +93,16 @@ function problemLines(
   mapping: SeedMapping,
   context: { seedFile: string; stackFile: string; stackSource: string },
 ): string[] {
-  const lines = seedProblems.map((problem) => `  - ${context.seedFile}: ${problem.seedKey}: got ${describe(problem.got)}; expected ${problem.expected}`);
+  const lines = seedProblems.map((problem) => `  - ${context.seedFile}: ${problem.seedKey}: got ${describeValue(problem.got)}; expected ${problem.expected}`);
   for (const problem of configProblems) {
     const stackKey = problem.key.startsWith(`${PROJECT}:`) ? problem.key.slice(PROJECT.length + 1) : problem.key;
     const seedKey = seedKeyOf(stackKey, mapping);
     if (seedKey !== undefined) {
-      lines.push(`  - ${context.seedFile}: ${seedKey} (imported as ${problem.key}): got ${describe(problem.got)}; expected ${problem.expected}`);
+      lines.push(`  - ${context.seedFile}: ${seedKey} (imported as ${problem.key}): got ${describeValue(problem.got)}; expected ${problem.expected}`);
     } else if (stackKey === "landscape") {
-      lines.push(`  - the stack name (from ${context.stackSource}) is used as the landscape: got ${describe(problem.got)}; expected ${problem.expected}`);
+      lines.push(`  - the stack name (from ${context.stackSource}) is used as the landscape: got ${describeValue(problem.got)}; expected ${problem.expected}`);
     } else {
-      lines.push(`  - ${context.stackFile}: ${problem.key} (already in the stack file, not from the store): got ${describe(problem.got)}; expected ${problem.expected}`);
+      lines.push(`  - ${context.stackFile}: ${problem.key} (already in the stack file, not from the store): got ${describeValue(problem.got)}; expected ${problem.expected}`);
     }
   }
   return lines;
@@ -182,7 +185,7 @@ export function runImport(options: ImportOptions): ImportResult {
   const landscapeChange = changes.find((change) => change.key === "landscape" && change.status === "changed");
   if (landscapeChange) {
     attention.push(
-      `landscape: this stack was for landscape ${describe(landscapeChange.previous)} and is now for ${describe(landscapeChange.value)} (env.LANDSCAPE of the store). ` +
+      `landscape: this stack was for landscape ${describeValue(landscapeChange.previous)} and is now for ${describeValue(landscapeChange.value)} (env.LANDSCAPE of the store). ` +
         "pulumi up would replace the stack's network, image and manager container under the new names. If that is not what you want, restore the backup " +
         `and import into the landscape's own stack: --stack ${String(landscapeChange.value)}.`,
     );

@@ -1,8 +1,10 @@
-import { officialReleaseUrl } from "../../components/config/release";
-import { PLACEHOLDERS, FEATURE_DIRECTORY } from "../../components/config/placeholders";
-import { DEFAULTS, HINTS, LANDSCAPE_PATTERN } from "../../components/config/schema";
-import { CONTAINER_PATHS, DATABASE_FILE } from "../../components/render/names";
-import { describe } from "./errors";
+import { FEATURE_DIRECTORY, isPlaceholder, PLACEHOLDER_PATTERN } from "../../components/config/placeholders";
+import { officialArchiveVersion, officialReleaseUrl } from "../../components/config/release";
+import { DEFAULT_VARIABLES, DEFAULTS, GARBAGE_COLLECT_KEYS, HINTS, LANDSCAPE_PATTERN, SHAMAN_KEYS, VERSION_PATTERN } from "../../components/config/schema";
+import { PROJECT } from "../../components/config/settings";
+import { MANAGER_YAML_NAMES, MQTT_CLIENT_YAML_NAMES, programManagerYaml } from "../../components/render/managerYaml";
+import { managerContainerName } from "../../components/render/names";
+import { describeValue, isRecord } from "../../components/config/values";
 import type { SeedConfig } from "./seedFile";
 
 /** How one seed key was treated. */
@@ -66,49 +68,43 @@ export const NOT_APPLICABLE: Readonly<Record<string, string>> = {
     "the manager image installs no NVIDIA Container Toolkit: the manager schedules jobs and renders nothing (GPU workers are set up separately)",
 };
 
-const NAMESPACE_NOTE = "flamenco-landscape:";
-
-/** Archive names of official Linux builds, wherever they are hosted. */
-const ARCHIVE_NAME = /^flamenco-(\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?)-linux-amd64\.tar\.gz$/;
 const LOOSE_VERSION = /flamenco[-_](\d+(?:\.\d+){1,2})(?![\d.]*\d)/;
 const ENUM_NAME = /^(?:FlamencoArchives\.)?version_(\d+(?:_\d+){1,2})$/;
-const BARE_VERSION = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
-const PLACEHOLDER = /\{([^{}]*)\}/g;
 
-const SEED_DEFAULTS = {
-  enabled: "true",
-  flamenco_manager_port_host: "8484",
-  flamenco_manager_port_container: "8080",
-  flamenco_version: "version_3_7",
-  flamenco_storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage",
-  flamenco_shared_storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage",
-} as const;
+/** The seed's default of flamenco_version, which has no one-to-one stack key. */
+const SEED_VERSION_DEFAULT = "version_3_7";
 
-/** Direct one-to-one keys: seed key → stack key and the program's default. */
-const DIRECT: Readonly<Record<string, { stackKey: string; fallback: unknown; kind: "port" | "boolean" }>> = {
-  enabled: { stackKey: "enabled", fallback: DEFAULTS.enabled, kind: "boolean" },
-  flamenco_manager_port_host: { stackKey: "managerPortHost", fallback: DEFAULTS.managerPortHost, kind: "port" },
-  flamenco_manager_port_container: { stackKey: "managerPortContainer", fallback: DEFAULTS.managerPortContainer, kind: "port" },
+interface SeedKey {
+  stackKey: keyof typeof DEFAULTS;
+  /** How the value is carried over: as it is, a port (digit strings as pydantic accepted them), a path template. */
+  kind: "value" | "port" | "path";
+  /** The seed's own default, for the report. */
+  seedDefault: string;
+}
+
+/**
+ * Seed keys with a one-to-one stack key, one line each; the program's default comes from the
+ * schema. Keys of flamenco_manager_yaml are named in components/render/managerYaml.ts.
+ */
+const SEED_KEYS: Readonly<Record<string, SeedKey>> = {
+  enabled: { stackKey: "enabled", kind: "value", seedDefault: "true" },
+  flamenco_manager_port_host: { stackKey: "managerPortHost", kind: "port", seedDefault: "8484" },
+  flamenco_manager_port_container: { stackKey: "managerPortContainer", kind: "port", seedDefault: "8080" },
+  flamenco_storage: { stackKey: "storage", kind: "path", seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage" },
+  flamenco_shared_storage: { stackKey: "sharedStorage", kind: "path", seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage" },
 };
 
-const STORAGE: Readonly<Record<string, { stackKey: "storage" | "sharedStorage"; fallback: string }>> = {
-  flamenco_storage: { stackKey: "storage", fallback: DEFAULTS.storage },
-  flamenco_shared_storage: { stackKey: "sharedStorage", fallback: DEFAULTS.sharedStorage },
-};
+const PATH_KEYS = Object.keys(SEED_KEYS).filter((seedKey) => SEED_KEYS[seedKey].kind === "path");
 
 const FLAMENCO_VERSION_HINT =
   'an archive URL such as "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz", or a version name such as version_3_7';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function dotted(path: readonly string[]): string {
   return path.join(".");
 }
 
 function shown(path: readonly string[], value: unknown): string {
-  return `${dotted(path)} = ${describe(value)}`;
+  return `${dotted(path)} = ${describeValue(value)}`;
 }
 
 /** A suggestion for a landscape name the program accepts. */
@@ -126,7 +122,7 @@ export function interpretFlamencoVersion(value: string): ReleaseChoice | undefin
   const trimmed = value.trim();
   const enumName = ENUM_NAME.exec(trimmed);
   if (enumName) return { kind: "official", version: enumName[1].split("_").join(".") };
-  if (BARE_VERSION.test(trimmed)) return { kind: "official", version: trimmed };
+  if (VERSION_PATTERN.test(trimmed)) return { kind: "official", version: trimmed };
   let isLocation = trimmed.startsWith("/");
   if (!isLocation) {
     try {
@@ -137,12 +133,12 @@ export function interpretFlamencoVersion(value: string): ReleaseChoice | undefin
   }
   if (!isLocation) return undefined;
   const fileName = trimmed.slice(trimmed.lastIndexOf("/") + 1);
-  const archive = ARCHIVE_NAME.exec(fileName);
-  if (archive) {
-    return trimmed === officialReleaseUrl(archive[1])
-      ? { kind: "official", version: archive[1] }
+  const archiveVersion = officialArchiveVersion(trimmed);
+  if (archiveVersion !== undefined) {
+    return trimmed === officialReleaseUrl(archiveVersion)
+      ? { kind: "official", version: archiveVersion }
       : // Only https vouches for a checksum list beside the copy; http and local copies need a pinned sha256.
-        { kind: "url", url: trimmed, version: archive[1], needsSha256: !trimmed.startsWith("https://") };
+        { kind: "url", url: trimmed, version: archiveVersion, needsSha256: !trimmed.startsWith("https://") };
   }
   const loose = LOOSE_VERSION.exec(fileName);
   return { kind: "url", url: trimmed, version: loose?.[1], needsSha256: true };
@@ -195,7 +191,7 @@ class Mapper {
   }
 
   direct(seedKey: string, value: unknown): void {
-    const { stackKey, kind } = DIRECT[seedKey];
+    const { stackKey, kind } = SEED_KEYS[seedKey];
     const mapped = kind === "port" ? portValue(value) : value;
     this.imported(seedKey, [stackKey], mapped, value);
   }
@@ -219,7 +215,7 @@ class Mapper {
     if (choice.version !== undefined) keys.push(this.write(seedKey, ["flamencoVersion"], choice.version));
     const versionText = choice.version !== undefined ? `, ${shown(["flamencoVersion"], choice.version)}` : "";
     if (choice.needsSha256) {
-      this.row(seedKey, value, "attention", `flamencoRelease.url = ${describe(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
+      this.row(seedKey, value, "attention", `flamencoRelease.url = ${describeValue(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
       this.attention.push(
         `flamenco_version: ${choice.url} is not an https:// url named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be trusted for it. ` +
           `Add the archive's sha256 before "pulumi up": pulumi config set --path flamencoRelease.sha256 <64 hex digits> --stack <stack> (compute it with: sha256sum <archive>).` +
@@ -228,7 +224,7 @@ class Mapper {
             : ` flamencoVersion ${choice.version} was read from the file name: check it.`),
       );
     } else {
-      this.row(seedKey, value, "imported", `flamencoRelease.url = ${describe(choice.url)}${versionText}`, keys);
+      this.row(seedKey, value, "imported", `flamencoRelease.url = ${describeValue(choice.url)}${versionText}`, keys);
       this.attention.push(
         `flamenco_version: ${choice.url} is a copy of an official archive: "pulumi up" checks it against flamenco-${choice.version}.sha256, which must be served beside it ` +
           `(or add the sha256 yourself: pulumi config set --path flamencoRelease.sha256 <hex>).`,
@@ -237,14 +233,14 @@ class Mapper {
   }
 
   storage(seedKey: string, value: unknown): void {
-    const { stackKey } = STORAGE[seedKey];
+    const { stackKey } = SEED_KEYS[seedKey];
     if (typeof value !== "string" || value.trim() === "") {
       this.problem(seedKey, value, HINTS.pathTemplate);
       return;
     }
     const substituted: string[] = [];
-    const template = value.replace(PLACEHOLDER, (whole, name: string) => {
-      if ((PLACEHOLDERS as readonly string[]).includes(name)) return whole;
+    const template = value.replace(PLACEHOLDER_PATTERN, (whole, name: string) => {
+      if (isPlaceholder(name)) return whole;
       const replacement = this.env[name];
       if (typeof replacement === "string" || typeof replacement === "number") {
         substituted.push(`{${name}} → ${replacement}`);
@@ -254,7 +250,7 @@ class Mapper {
     });
     this.notePlaceholders(template);
     const key = this.write(seedKey, [stackKey], template);
-    const kept = [...template.matchAll(PLACEHOLDER)].map((match) => `{${match[1]}}`);
+    const kept = [...template.matchAll(PLACEHOLDER_PATTERN)].map((match) => `{${match[1]}}`);
     const details = [
       kept.length > 0 ? `placeholders ${[...new Set(kept)].join(", ")} kept` : "",
       substituted.length > 0 ? `env values substituted: ${substituted.join(", ")}` : "",
@@ -288,14 +284,14 @@ class Mapper {
         if (typeof inner === "string" && LANDSCAPE_PATTERN.test(inner)) {
           this.landscape = inner;
           const key = this.write(seedKey, ["landscape"], inner);
-          this.row(seedKey, inner, "imported", `${shown(["landscape"], inner)} (container flamenco-manager--${inner}; expands {LANDSCAPE})`, [key]);
+          this.row(seedKey, inner, "imported", `${shown(["landscape"], inner)} (container ${managerContainerName(inner)}; expands {LANDSCAPE})`, [key]);
         } else {
           const suggestion = typeof inner === "string" ? suggestLandscapeName(inner) : "";
           this.note(
             seedKey,
             inner,
             "not imported: not a valid landscape name",
-            `${describe(inner)} is not a landscape name this program accepts (${HINTS.landscape}); it was not imported, so the stack name is the landscape` +
+            `${describeValue(inner)} is not a landscape name this program accepts (${HINTS.landscape}); it was not imported, so the stack name is the landscape` +
               (suggestion ? `. To keep a similar name, use --stack ${suggestion}` : "") +
               ". Storage paths with {LANDSCAPE} then point at a different directory than the seed's: move the data or spell the paths out.",
           );
@@ -339,7 +335,7 @@ class Mapper {
       seedKey,
       value,
       "not imported: no counterpart",
-      `the manager container mounts only its config, storage and shared storage; extra bind volumes ${describe(value)} were not imported. ` +
+      `the manager container mounts only its config, storage and shared storage; extra bind volumes ${describeValue(value)} were not imported. ` +
         "If the manager needs one of them, put it under storage or sharedStorage, or ask for a volumes key.",
     );
   }
@@ -350,7 +346,7 @@ class Mapper {
         "feature_name",
         value,
         "not applicable; differs from the seed's",
-        `the store names the feature ${describe(value)}; {FEATURE} always expands to ${FEATURE_DIRECTORY} here, so storage paths with {FEATURE} may point elsewhere than before.`,
+        `the store names the feature ${describeValue(value)}; {FEATURE} always expands to ${FEATURE_DIRECTORY} here, so storage paths with {FEATURE} may point elsewhere than before.`,
       );
       return;
     }
@@ -358,11 +354,6 @@ class Mapper {
   }
 
   blenderVariables(keys: string[]): void {
-    const platforms: Record<string, string> = {
-      flamenco_variables_blender_platform_linux: "linux",
-      flamenco_variables_blender_platform_windows: "windows",
-      flamenco_variables_blender_platform_darwin: "darwin",
-    };
     const values = this.seed.values;
     const managerYaml = values.flamenco_manager_yaml;
     const superseded = isRecord(managerYaml) && isRecord(managerYaml.variables);
@@ -372,20 +363,19 @@ class Mapper {
       }
     }
     if (superseded) return;
-    const platformKeys = keys.filter((key) => key in platforms);
+    const platformKeys = keys.filter((key) => key in BLENDER_PLATFORM_KEYS);
     if (platformKeys.length > 0) {
-      const defaults: Record<string, string> = { linux: "blender", windows: "blender.exe", darwin: "blender" };
-      const entries = Object.values(platforms).map((platform) => {
-        const seedKey = Object.keys(platforms).find((key) => platforms[key] === platform) as string;
-        const chosen = platformKeys.includes(seedKey) ? values[seedKey] : defaults[platform];
-        return { platform, audience: "all", value: chosen };
-      });
+      const entries = Object.entries(BLENDER_PLATFORM_KEYS).map(([seedKey, { platform, value }]) => ({
+        platform,
+        audience: "all",
+        value: platformKeys.includes(seedKey) ? values[seedKey] : value,
+      }));
       const key = this.write(platformKeys.join(", "), ["manager", "variables", "blender"], { values: entries });
       for (const seedKey of platformKeys) {
-        this.row(seedKey, values[seedKey], "imported", `manager.variables.blender (platform ${platforms[seedKey]})`, [key]);
+        this.row(seedKey, values[seedKey], "imported", `manager.variables.blender (platform ${BLENDER_PLATFORM_KEYS[seedKey].platform})`, [key]);
       }
     }
-    const argsKey = "flamenco_variables_blender_commandline_args";
+    const argsKey = BLENDER_ARGS_KEY;
     if (keys.includes(argsKey)) {
       const args = values[argsKey];
       if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
@@ -394,7 +384,7 @@ class Mapper {
       }
       const joined = (args as string[]).map((arg) => (/[\s'"]/.test(arg) ? `'${arg.replace(/'/g, "'\\''")}'` : arg)).join(" ");
       const key = this.write(argsKey, ["manager", "variables", "blenderArgs"], { values: [{ platform: "all", audience: "all", value: joined }] });
-      this.row(argsKey, args, "imported", `manager.variables.blenderArgs = ${describe(joined)}`, [key]);
+      this.row(argsKey, args, "imported", `manager.variables.blenderArgs = ${describeValue(joined)}`, [key]);
     }
   }
 
@@ -403,15 +393,9 @@ class Mapper {
   }
 }
 
-const MANAGER_SCALARS: Readonly<Record<string, string>> = {
-  manager_name: "managerName",
-  database_check_period: "databaseCheckPeriod",
-  task_timeout: "taskTimeout",
-  worker_timeout: "workerTimeout",
-  blocklist_threshold: "blocklistThreshold",
-  task_fail_after_softfail_count: "taskFailAfterSoftfailCount",
-  autodiscoverable: "autodiscoverable",
-};
+/** Stack key under `manager.` by flamenco-manager.yaml name. */
+const MANAGER_SCALARS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MANAGER_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]));
+const MQTT_CLIENT_KEYS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MQTT_CLIENT_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]));
 
 function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown): void {
   const base = "flamenco_manager_yaml";
@@ -424,13 +408,7 @@ function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown):
     return;
   }
   const port = portValue(portContainer ?? DEFAULTS.managerPortContainer);
-  const fixed: Record<string, unknown> = {
-    _meta: { version: 3 },
-    database: `${CONTAINER_PATHS.storage}/${DATABASE_FILE}`,
-    listen: `:${String(port)}`,
-    local_manager_storage_path: CONTAINER_PATHS.storage,
-    shared_storage_path: CONTAINER_PATHS.sharedStorage,
-  };
+  const fixed: Record<string, unknown> = programManagerYaml(String(port));
   for (const [name, inner] of Object.entries(value)) {
     const seedKey = `${base}.${name}`;
     if (name in MANAGER_SCALARS) {
@@ -448,7 +426,7 @@ function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown):
           seedKey,
           inner,
           "not imported: set by the program",
-          `the program writes ${describe(fixed[name])} here (storage is mounted at fixed container paths; the listen port follows managerPortContainer); the store's value was not imported.`,
+          `the program writes ${describeValue(fixed[name])} here (storage is mounted at fixed container paths; the listen port follows managerPortContainer); the store's value was not imported.`,
         );
       }
     } else if (name === "shaman") {
@@ -470,17 +448,17 @@ function mapShaman(mapper: Mapper, seedKey: string, value: unknown): void {
   }
   for (const [name, inner] of Object.entries(value)) {
     const innerKey = `${seedKey}.${name}`;
-    if (name === "enabled") {
-      mapper.imported(innerKey, ["manager", "shaman", "enabled"], inner);
-    } else if (name === "garbageCollect" && isRecord(inner)) {
+    if (name === "garbageCollect" && isRecord(inner)) {
       for (const [gcName, gcValue] of Object.entries(inner)) {
         const gcKey = `${innerKey}.${gcName}`;
-        if (["period", "maxAge", "extraCheckoutPaths"].includes(gcName)) {
+        if (GARBAGE_COLLECT_KEYS.includes(gcName)) {
           mapper.imported(gcKey, ["manager", "shaman", "garbageCollect", gcName], gcValue);
         } else {
           mapper.note(gcKey, gcValue, "not imported: unknown", "unknown Shaman garbage collection setting; it was not imported.");
         }
       }
+    } else if (SHAMAN_KEYS.includes(name) && name !== "garbageCollect") {
+      mapper.imported(innerKey, ["manager", "shaman", name], inner);
     } else {
       mapper.note(innerKey, inner, "not imported: unknown", "unknown Shaman setting; it was not imported.");
     }
@@ -498,7 +476,6 @@ function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
     mapper.row(seedKey, value, "not-applicable", "MQTT is off (empty broker): nothing to import");
     return;
   }
-  const names: Record<string, string> = { broker: "broker", clientID: "clientID", topic_prefix: "topicPrefix", username: "username" };
   for (const [name, inner] of Object.entries(client)) {
     const innerKey = `${seedKey}.client.${name}`;
     if (name === "password") {
@@ -509,9 +486,9 @@ function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
         "not imported: secret",
         'the MQTT password is never written in plain text: store it as a secret with "pulumi config set --secret mqttPassword <password>".',
       );
-    } else if (name in names) {
+    } else if (name in MQTT_CLIENT_KEYS) {
       if (inner === "" && name !== "broker") continue;
-      mapper.imported(innerKey, ["manager", "mqtt", names[name]], inner);
+      mapper.imported(innerKey, ["manager", "mqtt", MQTT_CLIENT_KEYS[name]], inner);
     } else {
       mapper.note(innerKey, inner, "not imported: unknown", "unknown MQTT client setting; it was not imported.");
     }
@@ -544,22 +521,22 @@ function mapVariables(mapper: Mapper, seedKey: string, value: unknown): void {
 /** Placeholders in the store's storage paths that name env entries (other than the program's own). */
 function placeholderEnvNames(values: Record<string, unknown>, env: Record<string, unknown>): Set<string> {
   const names = new Set<string>();
-  for (const seedKey of Object.keys(STORAGE)) {
+  for (const seedKey of PATH_KEYS) {
     const template = values[seedKey];
     if (typeof template !== "string") continue;
-    for (const match of template.matchAll(PLACEHOLDER)) {
-      if (!(PLACEHOLDERS as readonly string[]).includes(match[1]) && match[1] in env) names.add(match[1]);
+    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+      if (!isPlaceholder(match[1]) && match[1] in env) names.add(match[1]);
     }
   }
   return names;
 }
 
-const BLENDER_VARIABLE_KEYS = [
-  "flamenco_variables_blender_platform_linux",
-  "flamenco_variables_blender_platform_windows",
-  "flamenco_variables_blender_platform_darwin",
-  "flamenco_variables_blender_commandline_args",
-];
+/** The seed's Blender path per platform (flamenco_variables_blender_platform_<platform>), with the program's default. */
+const BLENDER_PLATFORM_KEYS: Readonly<Record<string, { platform: string; value: string }>> = Object.fromEntries(
+  DEFAULT_VARIABLES.blender.values.map(({ platform, value }) => [`flamenco_variables_blender_platform_${platform}`, { platform: String(platform), value }]),
+);
+const BLENDER_ARGS_KEY = "flamenco_variables_blender_commandline_args";
+const BLENDER_VARIABLE_KEYS = [...Object.keys(BLENDER_PLATFORM_KEYS), BLENDER_ARGS_KEY];
 
 /**
  * Maps a parsed store file onto stack config entries, with one report row per seed key.
@@ -573,15 +550,15 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
   let blenderDone = false;
 
   for (const [seedKey, value] of Object.entries(values)) {
-    if (seedKey in DIRECT || seedKey === "flamenco_version" || seedKey in STORAGE) {
+    if (seedKey in SEED_KEYS || seedKey === "flamenco_version") {
       if (value === null) {
         mapper.row(seedKey, value, "default", `empty in the store: treated as not set, ${defaultText(seedKey)}`);
-      } else if (seedKey in DIRECT) {
-        mapper.direct(seedKey, value);
       } else if (seedKey === "flamenco_version") {
         mapper.flamencoVersion(value);
-      } else {
+      } else if (SEED_KEYS[seedKey].kind === "path") {
         mapper.storage(seedKey, value);
+      } else {
+        mapper.direct(seedKey, value);
       }
     } else if (seedKey === "env") {
       mapper.envEntries(value);
@@ -606,10 +583,10 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
     }
   }
 
-  for (const seedKey of [...Object.keys(DIRECT), "flamenco_version", ...Object.keys(STORAGE)]) {
+  for (const seedKey of [...Object.keys(SEED_KEYS).filter((key) => !PATH_KEYS.includes(key)), "flamenco_version", ...PATH_KEYS]) {
     if (seedKey in values) continue;
     mapper.row(seedKey, undefined, "default", defaultText(seedKey));
-    if (seedKey in STORAGE) mapper.notePlaceholders(STORAGE[seedKey].fallback);
+    if (PATH_KEYS.includes(seedKey)) mapper.notePlaceholders(String(DEFAULTS[SEED_KEYS[seedKey].stackKey]));
   }
 
   return {
@@ -626,11 +603,10 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
 
 function defaultText(seedKey: string): string {
   if (seedKey === "flamenco_version") {
-    return `nothing written; the program deploys Flamenco ${DEFAULTS.flamencoVersion} (seed default: ${SEED_DEFAULTS.flamenco_version})`;
+    return `nothing written; the program deploys Flamenco ${DEFAULTS.flamencoVersion} (seed default: ${SEED_VERSION_DEFAULT})`;
   }
-  const stackKey = seedKey in DIRECT ? DIRECT[seedKey].stackKey : STORAGE[seedKey].stackKey;
-  const fallback = seedKey in DIRECT ? DIRECT[seedKey].fallback : STORAGE[seedKey].fallback;
-  const seedDefault = SEED_DEFAULTS[seedKey as keyof typeof SEED_DEFAULTS];
+  const { stackKey, seedDefault } = SEED_KEYS[seedKey];
+  const fallback = DEFAULTS[stackKey];
   const same = String(fallback) === seedDefault ? ", the seed's default too" : ` (seed default: ${seedDefault})`;
-  return `nothing written; ${NAMESPACE_NOTE}${stackKey} defaults to ${describe(fallback)}${same}`;
+  return `nothing written; ${PROJECT}:${stackKey} defaults to ${describeValue(fallback)}${same}`;
 }

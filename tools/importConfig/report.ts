@@ -1,6 +1,6 @@
-import type { Settings } from "../../components/config/settings";
+import { PROJECT, Settings } from "../../components/config/settings";
 import { managerContainerName, managerLocalUrl } from "../../components/render/names";
-import { describe } from "./errors";
+import { describeValue } from "../../components/config/values";
 import type { ReportRow, RowKind } from "./mapping";
 import type { StackChange } from "./stackFile";
 
@@ -35,21 +35,21 @@ function changeText(change: StackChange): string {
     case "unchanged":
       return change.note ? `unchanged: ${change.note}` : "unchanged";
     case "changed":
-      return `was ${describe(change.previous)}`;
+      return `was ${describeValue(change.previous)}`;
     case "removed":
       return "removed";
   }
 }
 
 function rowLines(row: ReportRow, changes: readonly StackChange[]): string[] {
-  const value = row.seedValue === undefined ? "(not in the store)" : `= ${describe(row.seedValue)}`;
+  const value = row.seedValue === undefined ? "(not in the store)" : `= ${describeValue(row.seedValue)}`;
   const statuses = row.stackKeys
     .map((key) => changes.find((change) => change.key === key))
     .filter((change): change is StackChange => change !== undefined)
     .map(changeText);
   const unique = [...new Set(statuses)];
   const suffix = unique.length > 0 ? ` [${unique.join("; ")}]` : "";
-  const prefix = row.stackKeys.length > 0 ? "→ flamenco-landscape:" : row.kind === "imported" ? "→ " : row.kind === "not-applicable" ? "not applicable: " : "";
+  const prefix = row.stackKeys.length > 0 ? `→ ${PROJECT}:` : row.kind === "imported" ? "→ " : row.kind === "not-applicable" ? "not applicable: " : "";
   return [`  ${MARKERS[row.kind]} ${row.seedKey} ${value}`, `                ${prefix}${row.text}${suffix}`];
 }
 
@@ -90,7 +90,7 @@ export function renderReport(input: ReportInput): string {
     lines.push("");
     lines.push("Other changes to the stack file:");
     for (const change of other) {
-      lines.push(`  flamenco-landscape:${change.key}: ${change.status}${change.note ? ` (${change.note})` : ""}`);
+      lines.push(`  ${PROJECT}:${change.key}: ${change.status}${change.note ? ` (${change.note})` : ""}`);
     }
   }
 

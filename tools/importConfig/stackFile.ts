@@ -1,6 +1,7 @@
 import { Document, isCollection, isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { PROJECT } from "../../components/config/settings";
-import { describe, ImportError } from "./errors";
+import { describeValue, isRecord } from "../../components/config/values";
+import { ImportError } from "./errors";
 import type { ReleaseChoice, StackEntry } from "./mapping";
 
 /** What the import did to one stack key (dotted, without namespace). */
@@ -22,10 +23,6 @@ export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 function plain(value: unknown): unknown {
   return isNode(value) ? value.toJSON() : value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -142,7 +139,7 @@ export function mergeEntries(document: Document, entries: readonly StackEntry[],
         key: "flamencoRelease",
         status: "removed",
         previous,
-        note: `the store names the official release ${release.version}, so the old override ${describe(previous)} no longer applies`,
+        note: `the store names the official release ${release.version}, so the old override ${describeValue(previous)} no longer applies`,
       });
     }
   }

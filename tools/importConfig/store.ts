@@ -1,11 +1,10 @@
 import * as path from "path";
+import { expandHome, FEATURE_DIRECTORY } from "../../components/config/placeholders";
 
 /** The seed's config store: one folder per feature, each with a config.yml. */
 export const STORE_ENVIRONMENT_VARIABLE = "OPENSTUDIOLANDSCAPES__CONFIGSTORE_ROOT";
 export const DEFAULT_STORE = "~/.config/OpenStudioLandscapes/config-store";
-/** The Flamenco feature's folder in the store (the seed's `feature_name`). */
-export const FEATURE_FOLDER = "OpenStudioLandscapes-Flamenco";
-export const CONFIG_FILE_NAME = "config.yml";
+const CONFIG_FILE_NAME = "config.yml";
 
 export type StoreSource = "--store" | `$${typeof STORE_ENVIRONMENT_VARIABLE}` | "default location";
 
@@ -13,12 +12,6 @@ export interface StoreLocation {
   /** Absolute store root. */
   root: string;
   source: StoreSource;
-}
-
-function expandHome(value: string, homeDirectory: string): string {
-  if (value === "~") return homeDirectory;
-  if (value.startsWith("~/")) return path.join(homeDirectory, value.slice(2));
-  return value;
 }
 
 /**
@@ -47,8 +40,8 @@ export function resolveStore(options: {
  * also accepted: the feature folder itself, or the config.yml file, given as the store.
  */
 export function seedConfigCandidates(root: string): string[] {
-  const candidates = [path.join(root, FEATURE_FOLDER, CONFIG_FILE_NAME)];
-  if (path.basename(root) === FEATURE_FOLDER) candidates.push(path.join(root, CONFIG_FILE_NAME));
-  if (path.basename(root) === CONFIG_FILE_NAME && path.basename(path.dirname(root)) === FEATURE_FOLDER) candidates.push(root);
+  const candidates = [path.join(root, FEATURE_DIRECTORY, CONFIG_FILE_NAME)];
+  if (path.basename(root) === FEATURE_DIRECTORY) candidates.push(path.join(root, CONFIG_FILE_NAME));
+  if (path.basename(root) === CONFIG_FILE_NAME && path.basename(path.dirname(root)) === FEATURE_DIRECTORY) candidates.push(root);
   return candidates;
 }

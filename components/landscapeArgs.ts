@@ -1,0 +1,95 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { LANDSCAPE_LABEL } from "../scripts/labels";
+import type { Settings, WorkerHostSettings } from "./config/settings";
+import type { FlamencoLandscapeArgs } from "./flamencoLandscape";
+import type { FlamencoManagerArgs } from "./flamencoManager";
+import type { FlamencoReleaseArgs } from "./flamencoRelease";
+import type { RenderHostPlan } from "./flamencoWorkers";
+import type { ManagerFilesArgs } from "./managerFiles";
+import type { ManagerImageArgs } from "./managerImage";
+import { managerFilesCommandEnvironment, releaseCommandEnvironment, workerHomeCommandEnvironment } from "./render/commands";
+import { managerContainerSpec } from "./render/container";
+import { renderDockerfile } from "./render/dockerfile";
+import { renderManagerYaml } from "./render/managerYaml";
+import { hostConfigFilePath, managerImageName, managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
+import {
+  previousProviderName,
+  previousRenderHostName,
+  previousWorkerResourceName,
+  renderHostSummaries,
+  usesBuiltImage,
+  workerContainerSpec,
+  workerImageName,
+  workerNumbers,
+} from "./render/workers";
+
+/**
+ * What each component is given, from the validated settings: one function per component, pure
+ * (no resources, no config reads), so the wiring of settings to components is tested without mocks.
+ */
+
+function releaseArgs(settings: Settings): FlamencoReleaseArgs {
+  return { environment: releaseCommandEnvironment(settings, renderDockerfile(settings)) };
+}
+
+function managerImageArgs(settings: Pick<Settings, "landscape" | "release">): Pick<ManagerImageArgs, "imageName"> {
+  return { imageName: managerImageName(settings.landscape, settings.release.version) };
+}
+
+/** The MQTT password, a Pulumi secret, makes the whole yaml a secret. */
+export function managerFilesArgs(settings: Settings, mqttPassword?: pulumi.Output<string>): ManagerFilesArgs {
+  return {
+    configFile: hostConfigFilePath(settings),
+    environment: managerFilesCommandEnvironment(settings),
+    managerYaml: mqttPassword ? mqttPassword.apply((password) => renderManagerYaml(settings, password)) : renderManagerYaml(settings),
+  };
+}
+
+function managerArgs(settings: Settings): Pick<FlamencoManagerArgs, "container"> {
+  return { container: managerContainerSpec(settings) };
+}
+
+function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHostPlan {
+  const { landscape } = settings;
+  return {
+    name: host.name,
+    dockerHost: host.dockerHost,
+    workerImage: usesBuiltImage(settings, host) ? undefined : workerImageName(settings),
+    workers: workerNumbers(host.count).map((number) => {
+      const container = workerContainerSpec(settings, host, number);
+      const previousContainer = previousWorkerResourceName(landscape, host.name, number);
+      return {
+        number,
+        container,
+        homeEnvironment: workerHomeCommandEnvironment(settings, host, container.name),
+        previousNames: { container: previousContainer, home: `${previousContainer}-home` },
+      };
+    }),
+    summary: renderHostSummaries(settings)[host.name],
+    previousName: previousRenderHostName(landscape, host.name),
+    previousProviderName: previousProviderName(landscape, host.name),
+  };
+}
+
+/** Undefined without render hosts: then no worker resources are declared. */
+export function workersArgs(settings: Settings): FlamencoLandscapeArgs["workers"] {
+  return settings.workers.length === 0 ? undefined : { hosts: settings.workers.map((host) => renderHostPlan(settings, host)) };
+}
+
+export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<string>): FlamencoLandscapeArgs {
+  return {
+    release: releaseArgs(settings),
+    image: managerImageArgs(settings),
+    network: { name: settings.network.name, labels: [{ label: LANDSCAPE_LABEL, value: settings.landscape }] },
+    managerFiles: managerFilesArgs(settings, mqttPassword),
+    manager: managerArgs(settings),
+    workers: workersArgs(settings),
+    urls: {
+      managerUrl: settings.managerUrl,
+      managerLocalUrl: managerLocalUrl(settings),
+      workerManagerUrl: managerNetworkUrl(settings),
+      workerCommand: workerCommandLine(settings),
+    },
+    storage: settings.storage,
+  };
+}
