@@ -11,7 +11,8 @@ import { managerFilesCommandEnvironment, releaseCommandEnvironment, workerHomeCo
 import { managerContainerSpec } from "./render/container";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
-import { hostConfigFilePath, managerImageName, managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
+import { hostConfigFilePath, managerImageName } from "./config/layout";
+import { managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
 import {
   previousProviderName,
   previousRenderHostName,

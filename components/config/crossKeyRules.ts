@@ -1,8 +1,7 @@
 import type { z } from "zod";
-import { managerFqdn, hostConfigFilePath, imageContextDirectory, managerImageName } from "../render/names";
 import type { ConfigProblem } from "./errors";
 import { overlappingPaths, UsedPath } from "./hostPaths";
-import { hostDirectory, hostLayout, workersRootOf } from "./layout";
+import { hostConfigFilePath, hostDirectory, hostLayout, imageContextDirectory, managerFqdn, managerImageName, workersRootOf } from "./layout";
 import { DEFAULTS, networkSchema, stackConfigSchema, StackConfig, workerHostSchema, WorkerHostConfig } from "./schema";
 import { HIDDEN, keyName, shownValue, valueAt } from "./shown";
 

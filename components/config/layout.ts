@@ -1,6 +1,9 @@
 import * as path from "path";
 import { expandHome, expandPathTemplate, FEATURE_DIRECTORY } from "./placeholders";
 import type { StackConfig } from "./schema";
+import type { Settings } from "./settings";
+
+const CONFIG_FILE = "flamenco-manager.yaml";
 
 /** Where a landscape keeps its files on the machine that runs Pulumi. */
 export interface HostLayout {
@@ -38,4 +41,23 @@ export function hostDirectory(value: string): string {
 /** Where a render host keeps its workers' identity directories. */
 export function workersRootOf(host: { workersRoot?: string }, featureDirectory: string): string {
   return hostDirectory(host.workersRoot ?? path.join(featureDirectory, "workers"));
+}
+
+/** Where the manager's config file and image build context live on the host. */
+export function hostConfigFilePath(settings: Pick<Settings, "featureDirectory">): string {
+  return `${settings.featureDirectory}/${CONFIG_FILE}`;
+}
+
+export function imageContextDirectory(settings: Pick<Settings, "featureDirectory">): string {
+  return `${settings.featureDirectory}/image-context`;
+}
+
+/** Local image name; the tag carries landscape and version. */
+export function managerImageName(landscape: string, version: string): string {
+  return `openstudiolandscapes/flamenco-manager:${landscape}-${version}`;
+}
+
+/** Fully qualified name of the manager on the landscape network. */
+export function managerFqdn(settings: Pick<Settings, "network">): string {
+  return `${settings.network.alias}.${settings.network.domain}`;
 }

@@ -1,5 +1,6 @@
 import type { Settings, WorkerHostSettings } from "../config/settings";
-import { hostConfigFilePath, imageContextDirectory, releaseCacheEntry } from "./names";
+import { hostConfigFilePath, imageContextDirectory } from "../config/layout";
+import { releaseCacheEntry } from "./names";
 import { workerHomeDirectory, workerImageName } from "./workers";
 
 /**

@@ -1,7 +1,8 @@
 import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
 import type { LogLevel, Settings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
-import { CONTAINER_PATHS, hostConfigFilePath, managerAliases, managerContainerName, managerFqdn } from "./names";
+import { hostConfigFilePath, managerFqdn } from "../config/layout";
+import { CONTAINER_PATHS, managerAliases, managerContainerName } from "./names";
 
 
 export const CONFIG_DIGEST_LABEL = `${LABEL_PREFIX}.flamenco.config-sha256`;

@@ -1,3 +1,4 @@
+import { managerFqdn } from "../config/layout";
 import type { Settings } from "../config/settings";
 
 /** Paths inside the manager container, as the OpenStudioLandscapes feature lays them out. */
@@ -11,34 +12,14 @@ export const CONTAINER_PATHS = {
 } as const;
 
 export const DATABASE_FILE = "flamenco-manager.sqlite";
-const CONFIG_FILE = "flamenco-manager.yaml";
 export const RELEASE_ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
 
 export function managerContainerName(landscape: string): string {
   return `flamenco-manager--${landscape}`;
 }
 
-/** Local image name; the tag carries landscape and version. */
-export function managerImageName(landscape: string, version: string): string {
-  return `openstudiolandscapes/flamenco-manager:${landscape}-${version}`;
-}
-
-/** Fully qualified name of the manager on the landscape network. */
-export function managerFqdn(settings: Pick<Settings, "network">): string {
-  return `${settings.network.alias}.${settings.network.domain}`;
-}
-
 export function managerAliases(settings: Pick<Settings, "network">): string[] {
   return [settings.network.alias, managerFqdn(settings)];
-}
-
-/** Where the manager's config file and image build context live on the host. */
-export function hostConfigFilePath(settings: Pick<Settings, "featureDirectory">): string {
-  return `${settings.featureDirectory}/${CONFIG_FILE}`;
-}
-
-export function imageContextDirectory(settings: Pick<Settings, "featureDirectory">): string {
-  return `${settings.featureDirectory}/image-context`;
 }
 
 export function releaseCacheEntry(settings: Pick<Settings, "releaseCacheDirectory" | "release">): string {

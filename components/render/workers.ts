@@ -1,7 +1,8 @@
 import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
 import type { Settings, WorkerHostSettings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
-import { CONTAINER_PATHS, managerImageName, managerNetworkUrl } from "./names";
+import { managerImageName } from "../config/layout";
+import { CONTAINER_PATHS, managerNetworkUrl } from "./names";
 
 /**
  * Where a worker keeps its identity (flamenco-worker-credentials.yaml, its local database)

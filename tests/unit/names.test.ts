@@ -1,12 +1,9 @@
 import { parseSettings, Settings } from "../../components/config/settings";
+import { hostConfigFilePath, imageContextDirectory, managerFqdn, managerImageName } from "../../components/config/layout";
 import {
   CONTAINER_PATHS,
-  hostConfigFilePath,
-  imageContextDirectory,
   managerAliases,
   managerContainerName,
-  managerFqdn,
-  managerImageName,
   managerLocalUrl,
   managerNetworkUrl,
   releaseCacheEntry,
