@@ -4,6 +4,7 @@ import type { Settings } from "./config/settings";
 import { FlamencoManager } from "./flamencoManager";
 import { FlamencoRelease } from "./flamencoRelease";
 import { FlamencoWorkers } from "./flamencoWorkers";
+import { ManagerBackup } from "./managerBackup";
 import { ManagerFiles } from "./managerFiles";
 import { ManagerImage } from "./managerImage";
 import { LABEL_PREFIX } from "./render/container";
@@ -30,6 +31,8 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly configFile: string;
   readonly storage: { manager: string; shared: string };
   readonly managerContainerName: pulumi.Output<string>;
+  /** Path of the newest database backup under <storage>/backups, or null before the first one. */
+  readonly newestBackup: pulumi.Output<string | null>;
   /** Per render host: worker names and the manager URL they use; empty without workers. */
   readonly workers: Record<string, RenderHostSummary>;
   /** Children, for components that attach to this landscape (workers). */
@@ -65,9 +68,10 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       : pulumi.output(renderManagerYaml(settings));
     const files = new ManagerFiles(`${name}-manager-files`, { settings, managerYaml }, { parent: this });
 
+    const backup = new ManagerBackup(`${name}-manager-backup`, { settings, imageId: image.imageId, configSha256: files.configSha256 }, { parent: this });
     this.manager = new FlamencoManager(
       `${name}-manager`,
-      { settings, imageId: image.imageId, configSha256: files.configSha256, dependsOn: [this.network, files] },
+      { settings, imageId: image.imageId, configSha256: files.configSha256, backupGuard: backup.guard, dependsOn: [this.network, files] },
       { parent: this },
     );
 
@@ -90,6 +94,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
     this.configFile = files.configFile;
     this.storage = settings.storage;
     this.managerContainerName = this.manager.containerName;
+    this.newestBackup = backup.newestBackup;
     this.workers = workers?.hosts ?? {};
 
     this.registerOutputs({
@@ -103,6 +108,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       configFile: this.configFile,
       storage: this.storage,
       managerContainerName: this.managerContainerName,
+      newestBackup: this.newestBackup,
       workers: this.workers,
     });
   }

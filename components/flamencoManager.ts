@@ -1,12 +1,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "./config/settings";
+import { BACKUP_GUARD_LABEL } from "./render/backup";
 import { CONFIG_DIGEST_LABEL, managerContainerSpec } from "./render/container";
 
 export interface FlamencoManagerArgs {
   settings: Settings;
   imageId: pulumi.Input<string>;
   configSha256: pulumi.Input<string>;
+  /** Id of the ManagerBackup command: a label holding it makes a backup run before any replacement. */
+  backupGuard: pulumi.Input<string>;
   /** Resources the container must wait for: the network, the written config and storage. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -27,7 +30,7 @@ export class FlamencoManager extends pulumi.ComponentResource {
       {
         ...spec,
         image: args.imageId,
-        labels: [...spec.labels, { label: CONFIG_DIGEST_LABEL, value: args.configSha256 }],
+        labels: [...spec.labels, { label: CONFIG_DIGEST_LABEL, value: args.configSha256 }, { label: BACKUP_GUARD_LABEL, value: args.backupGuard }],
       },
       // The name and host port are fixed, so the old container must go before the new one starts.
       { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },

@@ -100,7 +100,9 @@ export const inputDerivedDouble: ResourceDouble = async ({ type, name, inputs })
   switch (type) {
     case "command:local:Command": {
       const environment = (inputs.environment ?? {}) as Record<string, string>;
-      const stdout = environment.FLAMENCO_RELEASE_URL
+      const stdout = environment.FLAMENCO_BACKUPS_KEEP
+        ? JSON.stringify({ backup: null, newest: null, removed: [] })
+        : environment.FLAMENCO_RELEASE_URL
         ? JSON.stringify({
             archive: `${environment.FLAMENCO_RELEASE_CACHE_ENTRY}/${environment.FLAMENCO_RELEASE_ARCHIVE}`,
             sha256: environment.FLAMENCO_RELEASE_SHA256 ?? sha256(environment.FLAMENCO_RELEASE_URL),

@@ -46,6 +46,8 @@ describe("the program with default settings", () => {
       `${NETWORK} dev-network`,
       "openstudiolandscapes:flamenco:ManagerFiles dev-manager-files",
       `${COMMAND} dev-manager-files`,
+      "openstudiolandscapes:flamenco:ManagerBackup dev-manager-backup",
+      `${COMMAND} dev-manager-backup`,
       "openstudiolandscapes:flamenco:Manager dev-manager",
       `${CONTAINER} dev-manager`,
     ]);
@@ -182,18 +184,18 @@ describe("what a change of one setting touches (the preview diff)", () => {
 
   test("host port: only the manager container", async () => {
     const changed = await runProgram({ config: { ...BASE, managerPortHost: 9484 } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup"]);
     expect(containerOf(changed).ports).toEqual([{ internal: 8080, external: 9484, ip: "0.0.0.0" }]);
   });
 
   test("Flamenco version: the release, the image and the container", async () => {
     const changed = await runProgram({ config: { ...BASE, flamencoVersion: "3.6" } });
-    expect(changedResources(base, changed)).toEqual(["dev-image", "dev-manager", "dev-release-fetch"]);
+    expect(changedResources(base, changed)).toEqual(["dev-image", "dev-manager", "dev-manager-backup", "dev-release-fetch"]);
   });
 
   test("network alias: only the manager container", async () => {
     const changed = await runProgram({ config: { ...BASE, network: { alias: "farm-manager" } } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup"]);
     expect(containerOf(changed).networksAdvanced).toEqual([
       { name: "openstudiolandscapes-dev", aliases: ["farm-manager", "farm-manager.openstudiolandscapes.lan"] },
     ]);
@@ -201,13 +203,13 @@ describe("what a change of one setting touches (the preview diff)", () => {
 
   test("an extra environment variable: only the container", async () => {
     const changed = await runProgram({ config: { ...BASE, environment: { STUDIO: "north" } } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup"]);
     expect(containerOf(changed).envs).toEqual(["TZ=UTC", "STUDIO=north"]);
   });
 
   test("a manager setting: the config file and, through its digest, the container", async () => {
     const changed = await runProgram({ config: { ...BASE, manager: { taskTimeout: "30m" } } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-files"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup", "dev-manager-files"]);
   });
 });
 
