@@ -80,7 +80,13 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
         ? undefined
         : new FlamencoWorkers(
             `${name}-workers`,
-            { settings, builtImageId: image.imageId, manager: this.manager.container, network: this.network },
+            {
+              settings,
+              builtImageId: image.imageId,
+              imageBuild: { imageName: managerImageName(settings.landscape, settings.release.version), contextDirectory: release.contextDirectory, releaseSha256: release.sha256 },
+              manager: this.manager.container,
+              network: this.network,
+            },
             { parent: this },
           );
 

@@ -3,6 +3,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, WorkerHostSettings } from "./config/settings";
 import { ENSURE_WORKER_HOME_COMMAND, workerHomeCommandEnvironment } from "./render/commands";
+import { ManagerImage } from "./managerImage";
+import { buildsOwnImage, renderHostImageResourceName } from "./render/renderHostImage";
+import { DEREGISTER_WORKER_COMMAND, deregisterCommandEnvironment, deregisterResourceName } from "./render/deregister";
 import {
   renderHostProviderName,
   RenderHostSummary,
@@ -20,6 +23,8 @@ export interface FlamencoWorkersArgs {
   settings: Settings;
   /** Id of the manager image built on the manager's host; its workers run it. */
   builtImageId: pulumi.Input<string>;
+  /** The manager image's name and build context: each other Docker host builds it on its own engine. */
+  imageBuild: { imageName: string; contextDirectory: pulumi.Input<string>; releaseSha256: pulumi.Input<string> };
   /** The manager container: `pulumi up` waits for it to be healthy, so workers start after. */
   manager: docker.Container;
   /** The landscape network the workers on the manager's host join. */
@@ -64,7 +69,12 @@ export class RenderHost extends pulumi.ComponentResource {
 
     const provider =
       host.dockerHost === undefined ? undefined : new docker.Provider(renderHostProviderName(landscape, host.name), { host: host.dockerHost }, { parent: this });
-    const image: pulumi.Input<string> = usesBuiltImage(settings, host) ? args.builtImageId : workerImageName(settings);
+    // The build context goes to that host's engine; its workers run the result by id, so nothing is pulled.
+    const hostImage =
+      provider !== undefined && buildsOwnImage(settings, host)
+        ? new ManagerImage(renderHostImageResourceName(landscape, host.name), args.imageBuild, { parent: this, providers: [provider] })
+        : undefined;
+    const image: pulumi.Input<string> = hostImage?.imageId ?? (usesBuiltImage(settings, host) ? args.builtImageId : workerImageName(settings));
     const startAfter: pulumi.Resource[] = host.dockerHost === undefined ? [args.manager, args.network] : [args.manager];
 
     for (const number of workerNumbers(host.count)) {
@@ -74,13 +84,21 @@ export class RenderHost extends pulumi.ComponentResource {
       const home = new command.local.Command(
         `${resourceName}-home`,
         { create: ENSURE_WORKER_HOME_COMMAND, environment: workerHomeCommandEnvironment(settings, host, spec.name) },
-        { parent: this },
+        // On another host it runs the worker image there, so that image must be built first.
+        { parent: this, dependsOn: hostImage === undefined ? [] : [hostImage] },
+      );
+      // Deregisters the worker from the manager when it is deleted: after its container (which
+      // depends on it) is gone, and before the manager (which it depends on) goes.
+      const deregister = new command.local.Command(
+        deregisterResourceName(resourceName),
+        { delete: DEREGISTER_WORKER_COMMAND, environment: deregisterCommandEnvironment(settings, spec.name) },
+        { parent: this, dependsOn: [args.manager] },
       );
       new docker.Container(
         resourceName,
         { ...spec, image },
         // The container name is fixed, so a replacement removes the old container first.
-        { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...startAfter, home] },
+        { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...startAfter, home, deregister] },
       );
     }
 

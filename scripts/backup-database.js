@@ -72,12 +72,18 @@ async function syncDirectory(directory) {
 }
 
 /**
- * Copies `from` to `to` and flushes it to disk.
+ * Copies `from` to `to` with its mode and, where the user may (root), its owner, and
+ * flushes it to disk: a database put back must stay writable by the user the manager runs as.
  * @param {string} from
  * @param {string} to
  */
 async function copyDurably(from, to) {
   await fsp.copyFile(from, to);
+  const source = await fsp.stat(from);
+  await fsp.chmod(to, source.mode & 0o7777);
+  await fsp.chown(to, source.uid, source.gid).catch((error) => {
+    if (error.code !== "EPERM") throw error;
+  });
   const handle = await fsp.open(to, "r+");
   try {
     await handle.sync();

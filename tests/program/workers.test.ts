@@ -5,13 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, stableJson } from "./harness";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
 
 const ROOT = "/srv/landscapes";
 const FEATURE = `${ROOT}/farm/OpenStudioLandscapes-Flamenco`;
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
 const PROVIDER = "pulumi:providers:docker";
+const IMAGE = "docker:index/image:Image";
 const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
 const HOME_IN_CONTAINER = "/var/lib/flamenco-worker";
 
@@ -28,6 +29,11 @@ const RENDER_02: HostConfig = { name: "render-02", dockerHost: "tcp://render-02.
 
 function farm(workers: HostConfig[], extra: Inputs = {}): Promise<ProgramRun> {
   return runProgram({ config: { landscape: "farm", landscapesRoot: ROOT, workers, ...extra }, stack: "farm" });
+}
+
+/** The image id the mocks' provider double gives an image: a digest of its inputs. */
+function imageIdOf(run: ProgramRun, name: string): string {
+  return `sha256:${sha256(stableJson(run.named(name).inputs))}`;
 }
 
 function workerContainers(run: ProgramRun): RecordedResource[] {
@@ -59,28 +65,38 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     run = await farm([LOCAL, RENDER_01, RENDER_02]);
   });
 
-  test("declares per host a render host component, per remote host one provider, per worker an identity command and a container", () => {
+  test("declares per host a render host component, per remote host one provider and an image built there, per worker an identity command, a deregister command and a container", () => {
     const declared = run.resources
-      .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || resource.name.includes("-worker-") || resource.type === PROVIDER)
+      .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || /-worker-|-image-/.test(resource.name) || resource.type === PROVIDER)
       .map((resource) => `${resource.type} ${resource.name} < ${resource.parent}`);
     expect(declared).toEqual([
       "openstudiolandscapes:flamenco:Workers farm-workers < farm",
       "openstudiolandscapes:flamenco:RenderHost farm-render-host-manager-host < farm-workers",
       `${COMMAND} farm-worker-manager-host-1-home < farm-render-host-manager-host`,
+      `${COMMAND} farm-worker-manager-host-1-deregister < farm-render-host-manager-host`,
       `${CONTAINER} farm-worker-manager-host-1 < farm-render-host-manager-host`,
       `${COMMAND} farm-worker-manager-host-2-home < farm-render-host-manager-host`,
+      `${COMMAND} farm-worker-manager-host-2-deregister < farm-render-host-manager-host`,
       `${CONTAINER} farm-worker-manager-host-2 < farm-render-host-manager-host`,
       "openstudiolandscapes:flamenco:RenderHost farm-render-host-render-01 < farm-workers",
       `${PROVIDER} farm-docker-render-01 < farm-render-host-render-01`,
+      "openstudiolandscapes:flamenco:ManagerImage farm-image-render-01 < farm-render-host-render-01",
+      `${IMAGE} farm-image-render-01 < farm-image-render-01`,
       `${COMMAND} farm-worker-render-01-1-home < farm-render-host-render-01`,
+      `${COMMAND} farm-worker-render-01-1-deregister < farm-render-host-render-01`,
       `${CONTAINER} farm-worker-render-01-1 < farm-render-host-render-01`,
       `${COMMAND} farm-worker-render-01-2-home < farm-render-host-render-01`,
+      `${COMMAND} farm-worker-render-01-2-deregister < farm-render-host-render-01`,
       `${CONTAINER} farm-worker-render-01-2 < farm-render-host-render-01`,
       `${COMMAND} farm-worker-render-01-3-home < farm-render-host-render-01`,
+      `${COMMAND} farm-worker-render-01-3-deregister < farm-render-host-render-01`,
       `${CONTAINER} farm-worker-render-01-3 < farm-render-host-render-01`,
       "openstudiolandscapes:flamenco:RenderHost farm-render-host-render-02 < farm-workers",
       `${PROVIDER} farm-docker-render-02 < farm-render-host-render-02`,
+      "openstudiolandscapes:flamenco:ManagerImage farm-image-render-02 < farm-render-host-render-02",
+      `${IMAGE} farm-image-render-02 < farm-image-render-02`,
       `${COMMAND} farm-worker-render-02-1-home < farm-render-host-render-02`,
+      `${COMMAND} farm-worker-render-02-1-deregister < farm-render-host-render-02`,
       `${CONTAINER} farm-worker-render-02-1 < farm-render-host-render-02`,
     ]);
   });
@@ -122,10 +138,10 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     expect(worker.gpus).toBeUndefined();
   });
 
-  test("workers on other hosts run the manager image by name and use managerUrl: default bridge or host networking", () => {
+  test("workers on other hosts run the image built on their host, by id, and use managerUrl: default bridge or host networking", () => {
     const bridge = run.named("farm-worker-render-01-2").inputs;
     expect(bridge).toMatchObject({
-      image: "openstudiolandscapes/flamenco-manager:farm-3.7",
+      image: imageIdOf(run, "farm-image-render-01"),
       command: ["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:8484"],
       gpus: "all",
     });
@@ -133,7 +149,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     expect(bridge.networkMode).toBeUndefined();
     expect(bridge.networksAdvanced).toBeUndefined();
     const host = run.named("farm-worker-render-02-1").inputs;
-    expect(host).toMatchObject({ networkMode: "host", image: "openstudiolandscapes/flamenco-manager:farm-3.7" });
+    expect(host).toMatchObject({ networkMode: "host", image: imageIdOf(run, "farm-image-render-02") });
     expect(host.networksAdvanced).toBeUndefined();
     expect(host.gpus).toBeUndefined();
   });
@@ -181,8 +197,8 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
       expect(worker.dependsOn).toContain("farm-manager");
       expect(worker.deleteBeforeReplace).toBe(true);
     }
-    expect(run.named("farm-worker-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-worker-manager-host-1-home"]);
-    expect(run.named("farm-worker-render-01-1").dependsOn).toEqual(["farm-manager", "farm-worker-render-01-1-home"]);
+    expect(run.named("farm-worker-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-worker-manager-host-1-home", "farm-worker-manager-host-1-deregister"]);
+    expect(run.named("farm-worker-render-01-1").dependsOn).toEqual(["farm-manager", "farm-worker-render-01-1-home", "farm-worker-render-01-1-deregister"]);
   });
 
   test("stack outputs: per host the worker names and the URL they use", () => {
@@ -207,24 +223,24 @@ describe("what a change of the farm touches (the preview diff)", () => {
 
   test("scaling a host from 3 to 2 removes exactly worker 3; nothing else changes", async () => {
     const scaled = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-worker-render-01-3", "farm-worker-render-01-3-home"], changed: [] });
+    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-worker-render-01-3", "farm-worker-render-01-3-deregister", "farm-worker-render-01-3-home"], changed: [] });
     expect((scaled.outputs.workers as Record<string, { names: string[] }>)["render-01"].names).toEqual(["farm-render-01-1", "farm-render-01-2"]);
   });
 
   test("scaling a host from 2 to 3 adds exactly worker 3; nothing else changes", async () => {
     const two = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(two, base)).toEqual({ added: ["farm-worker-render-01-3", "farm-worker-render-01-3-home"], removed: [], changed: [] });
+    expect(diff(two, base)).toEqual({ added: ["farm-worker-render-01-3", "farm-worker-render-01-3-deregister", "farm-worker-render-01-3-home"], removed: [], changed: [] });
   });
 
   test("scaling the manager's host touches only its workers", async () => {
     const scaled = await farm([{ ...LOCAL, count: 3 }, RENDER_01]);
-    expect(diff(base, scaled)).toEqual({ added: ["farm-worker-manager-host-3", "farm-worker-manager-host-3-home"], removed: [], changed: [] });
+    expect(diff(base, scaled)).toEqual({ added: ["farm-worker-manager-host-3", "farm-worker-manager-host-3-deregister", "farm-worker-manager-host-3-home"], removed: [], changed: [] });
   });
 
   test("count 0 keeps the host and its provider declared, with no workers", async () => {
     const idle = await farm([LOCAL, { ...RENDER_01, count: 0 }]);
     expect(diff(base, idle).removed).toEqual(
-      ["farm-worker-render-01-1", "farm-worker-render-01-1-home", "farm-worker-render-01-2", "farm-worker-render-01-2-home", "farm-worker-render-01-3", "farm-worker-render-01-3-home"].sort(),
+      [1, 2, 3].flatMap((n) => [`farm-worker-render-01-${n}`, `farm-worker-render-01-${n}-deregister`, `farm-worker-render-01-${n}-home`]).sort(),
     );
     expect(diff(base, idle).changed).toEqual([]);
     expect(idle.named("farm-docker-render-01").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
@@ -234,7 +250,7 @@ describe("what a change of the farm touches (the preview diff)", () => {
 
   test("adding a render node adds its provider and workers only", async () => {
     const grown = await farm([LOCAL, RENDER_01, RENDER_02]);
-    expect(diff(base, grown)).toEqual({ added: ["farm-docker-render-02", "farm-render-host-render-02", "farm-worker-render-02-1", "farm-worker-render-02-1-home"], removed: [], changed: [] });
+    expect(diff(base, grown)).toEqual({ added: ["farm-docker-render-02", "farm-image-render-02", "farm-image-render-02", "farm-render-host-render-02", "farm-worker-render-02-1", "farm-worker-render-02-1-deregister", "farm-worker-render-02-1-home"], removed: [], changed: [] });
   });
 
   test("a host's GPU request changes only that host's worker containers", async () => {
@@ -257,11 +273,12 @@ describe("what a change of the farm touches (the preview diff)", () => {
     expect(diff(base, changed).changed).not.toContain("farm-manager");
   });
 
-  test("a new Flamenco version rebuilds the image and replaces every worker, local by id and remote by name", async () => {
+  test("a new Flamenco version rebuilds the image on every host and replaces every worker", async () => {
     const changed = await farm([LOCAL, RENDER_01], { flamencoVersion: "3.6" });
     const workers = workerContainers(base).map((worker) => worker.name);
-    expect(diff(base, changed).changed).toEqual(expect.arrayContaining(workers));
-    expect(changed.named("farm-worker-render-01-1").inputs.image).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
+    expect(diff(base, changed).changed).toEqual(expect.arrayContaining([...workers, "farm-image", "farm-image-render-01"]));
+    expect(changed.named("farm-image-render-01").inputs.imageName).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
+    expect(changed.named("farm-worker-render-01-1").inputs.image).toBe(imageIdOf(changed, "farm-image-render-01"));
   });
 });
 

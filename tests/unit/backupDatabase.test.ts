@@ -108,6 +108,22 @@ describe("node scripts/backup-database.js backup", () => {
   });
 });
 
+const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
+
+describe("ownership", () => {
+  test("a backup keeps the owner (when run as root) and mode of the manager's files, so a restored database stays writable by the manager", () => {
+    writeDatabase("rows");
+    const main = path.join(storage, "flamenco-manager.sqlite");
+    const owner = IS_ROOT ? 1000 : Number(process.getuid?.());
+    fs.chownSync(main, owner, owner === 1000 ? 1000 : Number(process.getgid?.()));
+    fs.chmodSync(main, 0o640);
+    expect(run(BACKUP_DATABASE_COMMAND).status).toBe(0);
+    const copy = fs.statSync(path.join(storage, "backups", backupsListing()[0], "flamenco-manager.sqlite"));
+    const source = fs.statSync(main);
+    expect([copy.uid, copy.gid, copy.mode & 0o777]).toEqual([source.uid, source.gid, 0o640]);
+  });
+});
+
 describe("node scripts/backup-database.js newest", () => {
   test("reports the newest complete backup, or null", () => {
     expect(parseBackupReport(run(BACKUP_NEWEST_COMMAND).stdout).newest).toBeNull();
