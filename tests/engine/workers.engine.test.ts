@@ -18,11 +18,13 @@ import { dockerCli, EngineDouble } from "./engineDouble";
 import { startSecondEngine, SecondEngine } from "./secondEngine";
 import { freePort, httpGet, removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease, TEST_LANDSCAPE_PREFIX } from "./support";
 
-const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-farm`;
+/** FARM_TEST_LANDSCAPE gives a parallel run of this file a landscape of its own on the shared engine. */
+const LANDSCAPE = process.env.FARM_TEST_LANDSCAPE ?? `${TEST_LANDSCAPE_PREFIX}-farm`;
 const NAMESPACE = "flamenco-landscape";
 const CONTAINER = "docker:index/container:Container";
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
 const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
+const BASE_IMAGE = "debian:bookworm-slim";
 
 interface HostConfig {
   name: string;
@@ -148,13 +150,13 @@ beforeAll(async () => {
   port = await freePort();
   double = new EngineDouble({ log: (line) => events.push(line) });
 
-  // First the farm with the render node idle: this builds the manager image on the manager's host.
-  const idle = await up(0);
+  // The render node's engine needs the base image, as a studio node pulls it from its
+  // registry; nothing else is copied onto it.
+  await second.loadImage(BASE_IMAGE);
+  // First the farm with the render node idle (a safe order for a new node): the manager's
+  // host builds the manager image, and the render node builds the same image on its engine.
+  await up(0);
   fs.symlinkSync(paths.shared(), paths.renderView());
-  // What a studio does before raising the count: make the worker image available on the node.
-  const loading = Date.now();
-  await second.loadImage(String(idle.outputs.imageName));
-  timings.push(`image copied to the second engine in ${((Date.now() - loading) / 1000).toFixed(1)}s`);
   run = await up();
 });
 
@@ -202,6 +204,23 @@ describe("pulumi up of the two-host farm", () => {
     const [remote] = JSON.parse(await second.cli(["inspect", names(RENDER_HOST)[0]])) as typeof local[];
     expect(remote.HostConfig.NetworkMode).toBe("host");
     expect(remote.Config.Cmd).toEqual(["flamenco-worker", "-manager", `http://127.0.0.1:${port}`]);
+  });
+
+  test("the render node built the worker image on its own engine from the staged context, and its workers run it by id", async () => {
+    const imageName = String(run.outputs.imageName);
+    const built = events.find((line) => line.startsWith(`image ${LANDSCAPE}-image-${RENDER_HOST.name}: docker --host ${second.host} build `));
+    expect(built).toBeDefined();
+    expect(built).toContain("--network none");
+    const onNode = (await second.cli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
+    expect(onNode).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const name of names(RENDER_HOST)) {
+      const [container] = JSON.parse(await second.cli(["inspect", name])) as { Image: string; Config: { Image: string } }[];
+      expect(container.Image).toBe(onNode);
+      // By id, not by name: the engine never resolves it against a registry.
+      expect(container.Config.Image).toBe(onNode);
+    }
+    // The node has only its base image and what it built: the worker image was not copied onto it.
+    expect((await second.cli(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean).sort()).toEqual([BASE_IMAGE, imageName].sort());
   });
 
   test("no worker started before the manager was healthy", () => {
