@@ -130,6 +130,23 @@ async function recordedAnswer(home: string, timeoutSeconds = 30): Promise<{ name
   return JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
 }
 
+/** Names of the workers the manager lists (the stand-in's worker management API). */
+async function registeredWorkers(): Promise<string[]> {
+  const listed = JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body) as { workers: { name: string }[] };
+  return listed.workers.map((worker) => worker.name).sort();
+}
+
+/** Waits until the manager lists exactly these workers. */
+async function untilRegistered(expected: string[], timeoutSeconds = 30): Promise<string[]> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let listed = await registeredWorkers();
+  while (JSON.stringify(listed) !== JSON.stringify([...expected].sort()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    listed = await registeredWorkers();
+  }
+  return listed;
+}
+
 /** Ids of the containers the double applied: the manager and every worker of the full farm. */
 function workerIds(): Record<string, string | undefined> {
   const ids: Record<string, string | undefined> = { manager: double.appliedId(CONTAINER, `${LANDSCAPE}-manager`) };
@@ -188,6 +205,7 @@ describe("pulumi up of the two-host farm", () => {
       }
     }
     expect(homes).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
+    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
     expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({ name: MANAGER_NAME });
   });
 
@@ -261,6 +279,10 @@ describe("scaling the render node", () => {
     expect(after[third()]).toBeUndefined();
     expect({ ...after, [third()]: before[third()] }).toEqual(before);
     expect(events).toContain(`container ${resourceName(third())}: removed`);
+    // Deregistered from the manager once its container was gone; the others stay registered.
+    const deregistered = events.indexOf(`command ${resourceName(third())}-deregister: delete node scripts/deregister-worker.js`);
+    expect(deregistered).toBeGreaterThan(events.indexOf(`container ${resourceName(third())}: removed`));
+    expect(await registeredWorkers()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort());
     expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(credentials);
     expect((run.outputs.workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(names(RENDER_HOST, 2));
   });
@@ -275,6 +297,7 @@ describe("scaling the render node", () => {
     expect(after[third()]).toBeDefined();
     expect({ ...after, [third()]: undefined }).toEqual(before);
     expect(await recordedAnswer(path.join(paths.renderWorkers(), third()))).toMatchObject({ name: MANAGER_NAME });
+    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
     expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(credentials);
     const home = double.commandRuns.filter((entry) => entry.name === `${resourceName(third())}-home`).pop();
     expect(JSON.parse(String(home?.stdout))).toEqual({ home: path.join(paths.renderWorkers(), third()), created: false });
@@ -283,7 +306,15 @@ describe("scaling the render node", () => {
 
 describe("teardown", () => {
   test("destroy removes every container on both engines and the network, and keeps identities and shared storage", async () => {
+    const runsBefore = double.commandRuns.length;
     await double.destroy();
+    // Every worker was deregistered while the manager was still there.
+    const deregistrations = double.commandRuns.slice(runsBefore).filter((entry) => entry.name.endsWith("-deregister"));
+    expect(deregistrations.map((entry) => (JSON.parse(entry.stdout) as { worker: string }).worker).sort()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
+    for (const entry of deregistrations) {
+      expect(entry.stderr).toBe("");
+      expect((JSON.parse(entry.stdout) as { deregistered: string[] }).deregistered).toHaveLength(1);
+    }
     expect(await second.cli(["ps", "-aq"])).toBe("");
     expect(await containersOn(dockerCli)).toEqual([]);
     const networks = (await dockerCli(["network", "ls", "--format", "{{.Name}}"])).split("\n");

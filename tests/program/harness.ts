@@ -28,6 +28,8 @@ export interface RecordedResource {
   /** Options the program set on the resource. */
   deleteBeforeReplace?: boolean;
   providerName?: string;
+  /** The provider reference the engine resolved (`<urn>::<id>`), also when inherited from a parent. */
+  providerReference?: string;
 }
 
 export interface MockedResource {
@@ -182,6 +184,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         if (entry) {
           entry.inputs = inputs;
           entry.secretInputs = Object.keys(raw).filter((key) => unwrapSecrets(raw[key]).hadSecret);
+          entry.providerReference = args.provider;
         }
         try {
           const result = await double({ type: args.type, name: args.name, inputs, provider: args.provider });

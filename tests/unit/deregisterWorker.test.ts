@@ -79,6 +79,14 @@ describe("node scripts/deregister-worker.js", () => {
     expect(result.stderr).toMatch(/^warning: the manager is unreachable \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/worker-mgt\/workers: .*ECONNREFUSED.*\); farm-render-01-3 was not deregistered/);
   });
 
+  test("a manager that answers 404 to the list: a warning, and the destroy goes on", async () => {
+    manager = await startManager(() => ({ status: 404 }));
+    const result = await deregister(manager.url);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`warning: GET ${manager.url}/api/v3/worker-mgt/workers answered 404`);
+    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers"]);
+  });
+
   test("an HTTP error other than 404 from a reachable manager fails the step, naming the request and the answer", async () => {
     manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 500, body: { message: "database is locked" } }));
     const result = await deregister(manager.url);
