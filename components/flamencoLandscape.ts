@@ -44,15 +44,13 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
     const { settings } = args;
 
     const release = new FlamencoRelease(`${name}-release`, { settings, dockerfile: renderDockerfile(settings) }, { parent: this });
-    const image = new ManagerImage(
-      `${name}-image`,
-      {
-        imageName: managerImageName(settings.landscape, settings.release.version),
-        contextDirectory: release.contextDirectory,
-        releaseSha256: release.sha256,
-      },
-      { parent: this },
-    );
+    // Built here, and on every other render host from the same context.
+    const imageBuild = {
+      imageName: managerImageName(settings.landscape, settings.release.version),
+      contextDirectory: release.contextDirectory,
+      releaseSha256: release.sha256,
+    };
+    const image = new ManagerImage(`${name}-image`, imageBuild, { parent: this });
 
     this.network = new docker.Network(
       `${name}-network`,
@@ -83,7 +81,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
             {
               settings,
               builtImageId: image.imageId,
-              imageBuild: { imageName: managerImageName(settings.landscape, settings.release.version), contextDirectory: release.contextDirectory, releaseSha256: release.sha256 },
+              imageBuild,
               manager: this.manager.container,
               network: this.network,
             },

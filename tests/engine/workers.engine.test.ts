@@ -18,8 +18,7 @@ import { dockerCli, EngineDouble } from "./engineDouble";
 import { startSecondEngine, SecondEngine } from "./secondEngine";
 import { freePort, httpGet, removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease, TEST_LANDSCAPE_PREFIX } from "./support";
 
-/** FARM_TEST_LANDSCAPE gives a parallel run of this file a landscape of its own on the shared engine. */
-const LANDSCAPE = process.env.FARM_TEST_LANDSCAPE ?? `${TEST_LANDSCAPE_PREFIX}-farm`;
+const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-farm`;
 const NAMESPACE = "flamenco-landscape";
 const CONTAINER = "docker:index/container:Container";
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
