@@ -58,9 +58,10 @@ function parseArguments(argv) {
  */
 function stackTarget(stack) {
   const env = { ...process.env, PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${PROJECT_ROOT}/.pulumi-state` };
-  const result = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { cwd: PROJECT_ROOT, env, encoding: "utf8" });
+  // The terminal stays attached: Pulumi may ask for the stack's passphrase.
+  const result = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { cwd: PROJECT_ROOT, env, encoding: "utf8", stdio: ["inherit", "pipe", "inherit"] });
   if (result.error) throw new Error(`cannot run the Pulumi CLI: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`pulumi stack output --stack ${stack} failed: ${result.stderr.trim()}`);
+  if (result.status !== 0) throw new Error(`pulumi stack output --stack ${stack} failed (exit code ${result.status}); see its message above`);
   const outputs = JSON.parse(result.stdout);
   if (typeof outputs.storagePath !== "string" || typeof outputs.managerContainerName !== "string") {
     throw new Error(`stack ${stack} has no storagePath and managerContainerName outputs: is the landscape deployed (enabled)?`);
