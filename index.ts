@@ -26,6 +26,7 @@ function stackOutputs() {
     configFile: landscape.configFile,
     storagePath: landscape.storage.manager,
     sharedStoragePath: landscape.storage.shared,
+    newestBackup: landscape.newestBackup,
     workers: landscape.workers,
   };
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FlamencoManager, FlamencoManagerArgs } from "./flamencoManager";
 import { FlamencoRelease, FlamencoReleaseArgs } from "./flamencoRelease";
 import { FlamencoWorkers, FlamencoWorkersArgs } from "./flamencoWorkers";
+import { ManagerBackup, ManagerBackupArgs } from "./managerBackup";
 import { ManagerFiles, ManagerFilesArgs } from "./managerFiles";
 import { ManagerImage, ManagerImageArgs } from "./managerImage";
 import type { RenderHostSummary } from "./render/workers";
@@ -26,6 +27,8 @@ export interface FlamencoLandscapeArgs {
   readonly network: docker.NetworkArgs;
   readonly managerFiles: ManagerFilesArgs;
   readonly manager: Pick<FlamencoManagerArgs, "container">;
+  /** The database backup taken before the manager container is replaced or destroyed. */
+  readonly backup: Pick<ManagerBackupArgs, "environment">;
   /** The render farm; undefined declares no worker resources. */
   readonly workers?: Pick<FlamencoWorkersArgs, "hosts">;
   readonly urls: LandscapeUrls;
@@ -45,6 +48,8 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly configFile: pulumi.Output<string>;
   readonly storage: { readonly manager: string; readonly shared: string };
   readonly managerContainerName: pulumi.Output<string>;
+  /** Path of the newest database backup under <storage>/backups, or null before the first one. */
+  readonly newestBackup: pulumi.Output<string | null>;
   /** Per render host: worker names and the manager URL they use; empty without workers. */
   readonly workers: Record<string, RenderHostSummary>;
   /** Children, for components that attach to this landscape (workers). */
@@ -55,17 +60,24 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
     super("openstudiolandscapes:flamenco:Landscape", name, {}, opts);
 
     const release = new FlamencoRelease(`${name}-release`, args.release, { parent: this });
-    const image = new ManagerImage(
-      `${name}-image`,
-      { imageName: args.image.imageName, contextDirectory: release.contextDirectory, releaseSha256: release.sha256 },
-      { parent: this },
-    );
+    // Built here, and on every other render host from the same context.
+    const imageBuild: ManagerImageArgs = {
+      imageName: args.image.imageName,
+      contextDirectory: release.contextDirectory,
+      releaseSha256: release.sha256,
+    };
+    const image = new ManagerImage(`${name}-image`, imageBuild, { parent: this });
     this.network = new docker.Network(`${name}-network`, args.network, { parent: this });
     const files = new ManagerFiles(`${name}-manager-files`, args.managerFiles, { parent: this });
 
+    const backup = new ManagerBackup(
+      `${name}-manager-backup`,
+      { environment: args.backup.environment, container: args.manager.container, imageId: image.imageId, configSha256: files.configSha256 },
+      { parent: this },
+    );
     this.manager = new FlamencoManager(
       `${name}-manager`,
-      { container: args.manager.container, imageId: image.imageId, configSha256: files.configSha256 },
+      { container: args.manager.container, imageId: image.imageId, configSha256: files.configSha256, backupGuard: backup.guard },
       { parent: this, dependsOn: [this.network, files] },
     );
 
@@ -74,7 +86,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
         ? undefined
         : new FlamencoWorkers(
             `${name}-workers`,
-            { hosts: args.workers.hosts, builtImageId: image.imageId, landscapeNetwork: this.network },
+            { hosts: args.workers.hosts, builtImageId: image.imageId, imageBuild, landscapeNetwork: this.network },
             { parent: this, dependsOn: [this.manager.container] },
           );
 
@@ -88,6 +100,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
     this.configFile = files.configFile;
     this.storage = args.storage;
     this.managerContainerName = this.manager.containerName;
+    this.newestBackup = backup.newestBackup;
     this.workers = workers?.hosts ?? {};
 
     this.registerOutputs({
@@ -101,6 +114,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       configFile: this.configFile,
       storage: this.storage,
       managerContainerName: this.managerContainerName,
+      newestBackup: this.newestBackup,
       workers: this.workers,
     });
   }

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { BACKUP_GUARD_LABEL } from "./render/backup";
 import { CONFIG_DIGEST_LABEL } from "./render/container";
 import type { ContainerSpec } from "./render/containerSpec";
 
@@ -10,6 +11,8 @@ export interface FlamencoManagerArgs {
   readonly imageId: pulumi.Input<string>;
   /** Digest of flamenco-manager.yaml: a new config replaces the container, which rereads it. */
   readonly configSha256: pulumi.Input<string>;
+  /** Id of the ManagerBackup command: a label holding it makes a backup run before any replacement. */
+  readonly backupGuard: pulumi.Input<string>;
 }
 
 /**
@@ -32,8 +35,12 @@ export class FlamencoManager extends pulumi.ComponentResource {
         ...args.container,
         image: args.imageId,
         labels: pulumi
-          .all([args.container.labels ?? [], args.configSha256])
-          .apply(([labels, configSha256]) => [...(labels ?? []), { label: CONFIG_DIGEST_LABEL, value: configSha256 }]),
+          .all([args.container.labels ?? [], args.configSha256, args.backupGuard])
+          .apply(([labels, configSha256, backupGuard]) => [
+            ...(labels ?? []),
+            { label: CONFIG_DIGEST_LABEL, value: configSha256 },
+            { label: BACKUP_GUARD_LABEL, value: backupGuard },
+          ]),
       },
       // The name and host port are fixed, so the old container must go before the new one starts.
       { parent: this, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },

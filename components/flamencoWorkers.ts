@@ -1,14 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { withDependencies } from "./dependencies";
+import type { ManagerImageArgs } from "./managerImage";
 import type { RenderHostSummary } from "./render/workers";
 import { RenderHost, RenderHostArgs } from "./renderHost";
 
 /** One render host of the farm, as stack config declares it. */
-export interface RenderHostPlan extends Omit<RenderHostArgs, "image"> {
+export interface RenderHostPlan extends Omit<RenderHostArgs, "image" | "imageBuild"> {
   /** The render host's name in stack config; names its resources. */
   readonly name: string;
   /** The image the workers run, by name; undefined: the manager image built on this host, by id. */
   readonly workerImage?: string;
+  /** Whether the host builds the manager image on its own engine (a host with a dockerHost and no workerImage). */
+  readonly buildsOwnImage: boolean;
   /** The worker names and the manager URL they use, as the stack reports them. */
   readonly summary: RenderHostSummary;
   /** Name the render host had before it was named from the farm. */
@@ -20,6 +23,8 @@ export interface FlamencoWorkersArgs {
   readonly hosts: readonly RenderHostPlan[];
   /** Id of the manager image built on the manager's host; workers without a workerImage run it. */
   readonly builtImageId: pulumi.Input<string>;
+  /** The manager image's name and build context: hosts that build their own image build it from these. */
+  readonly imageBuild: ManagerImageArgs;
   /** The landscape network: workers on the manager's host join it, so they wait for it too. */
   readonly landscapeNetwork: pulumi.Resource;
 }
@@ -42,6 +47,7 @@ export class FlamencoWorkers extends pulumi.ComponentResource {
         {
           dockerHost: host.dockerHost,
           image: host.workerImage ?? args.builtImageId,
+          imageBuild: host.buildsOwnImage ? args.imageBuild : undefined,
           workers: host.workers,
           previousProviderName: host.previousProviderName,
         },

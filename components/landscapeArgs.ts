@@ -7,10 +7,13 @@ import type { FlamencoReleaseArgs } from "./flamencoRelease";
 import type { RenderHostPlan } from "./flamencoWorkers";
 import type { ManagerFilesArgs } from "./managerFiles";
 import type { ManagerImageArgs } from "./managerImage";
+import { backupCommandEnvironment } from "./render/backup";
 import { managerFilesCommandEnvironment, releaseCommandEnvironment, workerHomeCommandEnvironment } from "./render/commands";
 import { managerContainerSpec } from "./render/container";
+import { deregisterCommandEnvironment } from "./render/deregister";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
+import { buildsOwnImage } from "./render/renderHostImage";
 import { hostConfigFilePath, managerImageName } from "./config/layout";
 import { managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
 import {
@@ -56,6 +59,7 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
     name: host.name,
     dockerHost: host.dockerHost,
     workerImage: usesBuiltImage(settings, host) ? undefined : workerImageName(settings),
+    buildsOwnImage: buildsOwnImage(settings, host),
     workers: workerNumbers(host.count).map((number) => {
       const container = workerContainerSpec(settings, host, number);
       const previousContainer = previousWorkerResourceName(landscape, host.name, number);
@@ -63,6 +67,7 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
         number,
         container,
         homeEnvironment: workerHomeCommandEnvironment(settings, host, container.name),
+        deregisterEnvironment: deregisterCommandEnvironment(settings, container.name),
         previousNames: { container: previousContainer, home: `${previousContainer}-home` },
       };
     }),
@@ -84,6 +89,7 @@ export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<s
     network: { name: settings.network.name, labels: [{ label: LANDSCAPE_LABEL, value: settings.landscape }] },
     managerFiles: managerFilesArgs(settings, mqttPassword),
     manager: managerArgs(settings),
+    backup: { environment: backupCommandEnvironment(settings) },
     workers: workersArgs(settings),
     urls: {
       managerUrl: settings.managerUrl,

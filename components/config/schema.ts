@@ -35,6 +35,7 @@ export const DEFAULTS = {
   shamanEnabled: true,
   shamanGarbageCollectPeriod: "24h",
   shamanGarbageCollectMaxAge: "744h",
+  backupsToKeep: 5,
 } as const;
 
 
@@ -86,6 +87,7 @@ export const HINTS = {
   workerEnvironment:
     "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings without NUL characters; TZ, PATH, FLAMENCO_HOME and FLAMENCO_WORKER_NAME are set by the program",
   managerUrl: 'an http:// or https:// URL of the manager without path, such as "http://flamenco-manager.studio.lan:8484"',
+  backupsToKeep: "a whole number of database backups to keep, from 1 upwards",
   object: "an object",
   platform: "one of all, linux, windows, darwin, manager",
   audience: "one of all, workers, users",
@@ -421,6 +423,7 @@ export const stackConfigSchema = z.strictObject({
   workers: workers.default([]),
   managerUrl: z.string({ error: HINTS.managerUrl }).refine(isManagerUrl, { error: HINTS.managerUrl }).optional(),
   workerImage: z.string({ error: HINTS.imageReference }).regex(IMAGE_REFERENCE, { error: HINTS.imageReference }).optional(),
+  backupsToKeep: wholeNumber(1, HINTS.backupsToKeep).default(DEFAULTS.backupsToKeep),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -452,5 +455,6 @@ export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string"
   workers: "json",
   managerUrl: "string",
   workerImage: "string",
+  backupsToKeep: "json",
   mqttPassword: "string",
 };

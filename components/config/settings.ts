@@ -60,6 +60,8 @@ export interface Settings {
   managerUrl: string;
   /** Image of the worker containers when it is not the manager image (e.g. one with Blender). */
   workerImage?: string;
+  /** How many database backups under <storage>/backups are kept; older ones are removed. */
+  backupsToKeep: number;
 }
 
 export interface SettingsContext {
@@ -187,5 +189,6 @@ function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory
     workers: config.workers.map((host) => toWorkerHost(host, storage.shared, featureDirectory)),
     managerUrl: (config.managerUrl ?? defaultManagerUrl(config.network, config.managerPortHost)).replace(/\/$/, ""),
     ...(config.workerImage === undefined ? {} : { workerImage: config.workerImage }),
+    backupsToKeep: config.backupsToKeep,
   };
 }

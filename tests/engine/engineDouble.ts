@@ -7,14 +7,21 @@
  * on any other field the program sets, so it cannot silently drift from the program.
  *
  * Like the Pulumi engine between two `pulumi up`s, it remembers what it applied: an
- * unchanged resource is left alone, a changed command runs again, a changed image is
- * rebuilt and a changed container is replaced (old one removed first). A run wrapped in
- * `update()` also removes, at its end, what the program no longer declares (scaling down).
- * `destroy()` removes what it created, in reverse order, except host directories (commands
- * have no delete).
+ * unchanged resource is left alone, a changed command runs again (an update keeps its id),
+ * a changed image is rebuilt and a changed container is replaced (old one removed first).
+ * A run wrapped in `update()` also removes, at its end, what the program no longer declares
+ * (scaling down). `destroy()` removes what it created, in reverse creation order (dependants
+ * first), and runs the `delete` step of commands that have one; host directories stay.
+ *
+ * A command whose `triggers` change is replaced the way the Pulumi engine replaces a
+ * deleteBeforeReplace resource (the program marks its only triggered command so; a program
+ * test asserts it): first the docker resources whose inputs hold the command's id are
+ * removed (the engine's dependent replacements: a property dependency whose change replaces
+ * them), then the old command's `delete` runs with its old inputs, then the new command is
+ * created; the removed dependants are created again when the program declares them.
  *
  * Explicit docker providers (`pulumi:providers:docker`) are honoured for `unix://` hosts:
- * networks and containers whose `provider` points at one are applied to that engine.
+ * images, networks and containers whose `provider` points at one are applied to that engine.
  */
 import { execFile, spawn } from "child_process";
 import { createHash } from "crypto";
@@ -26,7 +33,7 @@ export const DOCKER_CLI = "/usr/bin/docker";
 
 /** Every input field the double implements, per resource type ("a.b" for nested, "a[]" for list items). */
 export const HONOURED_FIELDS: Record<string, readonly string[]> = {
-  "command:local:Command": ["create", "environment", "stdin", "dir"],
+  "command:local:Command": ["create", "delete", "triggers", "environment", "stdin", "dir"],
   "pulumi:providers:docker": ["host"],
   "docker:index/image:Image": ["imageName", "skipPush", "buildOnPreview", "build", "build.context", "build.dockerfile", "build.args", "build.platform", "build.network"],
   "docker:index/network:Network": ["name", "labels", "labels[].label", "labels[].value"],
@@ -124,10 +131,14 @@ interface Applied {
   state: Record<string, unknown>;
   /** The engine it was applied to (its provider's, or the default one). */
   docker: Docker;
+  /** That engine's endpoint for the docker CLI, when it is not the default one. */
+  host?: string;
 }
 
 export interface CommandRun {
   name: string;
+  /** Which of the command's steps ran. */
+  step: "create" | "delete";
   stdout: string;
   stderr: string;
 }
@@ -187,8 +198,10 @@ export class EngineDouble {
   private readonly applied = new Map<string, Applied>();
   private readonly creationOrder: string[] = [];
   private readonly log: (line: string) => void;
-  /** Engine clients of the explicit docker providers, by provider id. */
-  private readonly providers = new Map<string, Docker>();
+  /** Engines of the explicit docker providers, by provider id. */
+  private readonly providers = new Map<string, { docker: Docker; host: string }>();
+  /** Makes command ids unique per creation, as the command provider's are. */
+  private commandSequence = 0;
   /** Resources declared by the run in progress, when it runs inside `update()`. */
   private declared: Set<string> | undefined;
 
@@ -209,18 +222,17 @@ export class EngineDouble {
     const previous = this.applied.get(key);
     if (previous && previous.inputsJson === inputsJson) return { id: previous.id, state: previous.state };
 
-    const docker = this.engineFor(resource);
+    const { docker, host } = this.engineFor(resource);
     let result: { id: string; state: Record<string, unknown> };
     switch (resource.type) {
       case "pulumi:providers:docker":
         result = this.registerProvider(resource);
         break;
       case "command:local:Command":
-        result = await this.runCommand(resource);
+        result = await this.applyCommand(resource, previous);
         break;
       case "docker:index/image:Image":
-        if (docker !== this.docker) throw new Error(`engine double: image ${resource.name} with an explicit provider is not implemented`);
-        result = await this.buildImage(resource);
+        result = await this.buildImage(resource, host);
         break;
       case "docker:index/network:Network":
         if (previous) await this.removeNetwork(previous.docker, previous.id);
@@ -234,8 +246,9 @@ export class EngineDouble {
       default:
         throw new Error(`engine double: resource type ${resource.type} is not implemented`);
     }
-    if (!previous) this.creationOrder.push(key);
-    this.applied.set(key, { type: resource.type, name: resource.name, inputsJson, docker, ...result });
+    // A dependant removed for a replacement keeps its place: it is created again where it was.
+    if (!this.creationOrder.includes(key)) this.creationOrder.push(key);
+    this.applied.set(key, { type: resource.type, name: resource.name, inputsJson, docker, host, ...result });
     return result;
   };
 
@@ -256,8 +269,8 @@ export class EngineDouble {
   }
 
   /** The engine a resource is applied to: its explicit provider's, or the default one. */
-  private engineFor(resource: MockedResource): Docker {
-    if (!resource.provider || resource.type === "pulumi:providers:docker") return this.docker;
+  private engineFor(resource: MockedResource): { docker: Docker; host?: string } {
+    if (!resource.provider || resource.type === "pulumi:providers:docker") return { docker: this.docker };
     const engine = this.providers.get(providerIdOf(resource.provider));
     if (!engine) throw new Error(`engine double: ${resource.type} ${resource.name} names a provider the double has not seen: ${resource.provider}`);
     return engine;
@@ -266,7 +279,7 @@ export class EngineDouble {
   private registerProvider({ name, inputs }: MockedResource) {
     const host = String(inputs.host);
     const id = `${name}-${createHash("sha256").update(host).digest("hex").slice(0, 12)}`;
-    this.providers.set(id, new Docker({ socketPath: unixSocketOf(host) }));
+    this.providers.set(id, { docker: new Docker({ socketPath: unixSocketOf(host) }), host });
     this.log(`provider ${name}: ${host}`);
     return { id, state: { ...inputs } };
   }
@@ -276,23 +289,56 @@ export class EngineDouble {
     return this.applied.get(`${type}::${name}`)?.id;
   }
 
-  private async runCommand({ name, inputs }: MockedResource) {
-    const create = String(inputs.create);
-    const environment = (inputs.environment ?? {}) as Record<string, string>;
-    const cwd = typeof inputs.dir === "string" ? inputs.dir : PROJECT_ROOT;
-    this.log(`command ${name}: ${create}`);
-    const result = await run("/bin/sh", ["-c", create], { cwd, env: { ...process.env, ...environment }, stdin: typeof inputs.stdin === "string" ? inputs.stdin : undefined });
-    this.commandRuns.push({ name, stdout: result.stdout, stderr: result.stderr });
-    if (result.code !== 0) {
-      throw new Error(`command ${name} failed with exit code ${result.code}: ${result.stderr.trim()}`);
+  /** Create, update (same id) or delete-first replacement of a command, as described above. */
+  private async applyCommand(resource: MockedResource, previous: Applied | undefined) {
+    if (previous && stableJson(previous.state.triggers ?? null) !== stableJson(resource.inputs.triggers ?? null)) {
+      await this.removeDependantsOf(previous);
+      await this.runCommandStep(previous.name, "delete", previous.state);
+      return this.runCommand(resource, this.newCommandId(resource.name));
     }
-    return { id: `${name}`, state: { ...inputs, stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") } };
+    return this.runCommand(resource, previous?.id ?? this.newCommandId(resource.name));
   }
 
-  private async buildImage({ name, inputs }: MockedResource) {
+  private newCommandId(name: string): string {
+    this.commandSequence += 1;
+    return `${name}-${this.commandSequence.toString(16).padStart(8, "0")}`;
+  }
+
+  private async runCommand({ name, inputs }: MockedResource, id: string) {
+    const result = await this.runCommandStep(name, "create", inputs);
+    return { id, state: { ...inputs, stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") } };
+  }
+
+  /** Runs a command's create or delete step with the given inputs (a delete: those stored at its creation). */
+  private async runCommandStep(name: string, step: "create" | "delete", inputs: Record<string, unknown>) {
+    const text = inputs[step];
+    if (typeof text !== "string") return { stdout: "", stderr: "" };
+    const environment = (inputs.environment ?? {}) as Record<string, string>;
+    const cwd = typeof inputs.dir === "string" ? inputs.dir : PROJECT_ROOT;
+    this.log(`command ${name}: ${step} ${text}`);
+    const result = await run("/bin/sh", ["-c", text], { cwd, env: { ...process.env, ...environment }, stdin: step === "create" && typeof inputs.stdin === "string" ? inputs.stdin : undefined });
+    this.commandRuns.push({ name, step, stdout: result.stdout, stderr: result.stderr });
+    if (result.code !== 0) {
+      throw new Error(`command ${name} (${step}) failed with exit code ${result.code}: ${result.stderr.trim()}`);
+    }
+    return result;
+  }
+
+  /** Removes the docker resources whose inputs hold `entry`'s id, dependants first; they keep their place in the creation order. */
+  private async removeDependantsOf(entry: Applied): Promise<void> {
+    const reference = JSON.stringify(entry.id);
+    const dependants = [...this.creationOrder].reverse().filter((key) => {
+      const candidate = this.applied.get(key);
+      return candidate !== undefined && candidate.type.startsWith("docker:") && candidate.inputsJson.includes(reference);
+    });
+    for (const key of dependants) await this.removeApplied(key);
+  }
+
+  private async buildImage({ name, inputs }: MockedResource, host: string | undefined) {
     const build = inputs.build as { context: string; dockerfile?: string; args?: Record<string, string>; platform?: string; network?: string };
     const imageName = String(inputs.imageName);
-    const args = ["build", "--progress=plain", "-t", imageName];
+    const engine = host === undefined ? [] : ["--host", host];
+    const args = [...engine, "build", "--progress=plain", "-t", imageName];
     if (build.dockerfile) args.push("-f", build.dockerfile);
     if (build.platform) args.push("--platform", build.platform);
     if (build.network) args.push("--network", build.network);
@@ -304,7 +350,7 @@ export class EngineDouble {
     const log = result.stderr + result.stdout;
     const fullyCached = buildWasFullyCached(log);
     this.imageBuilds.push({ name, imageName, log, fullyCached });
-    const id = (await dockerCli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
+    const id = (await dockerCli([...engine, "image", "inspect", "--format", "{{.Id}}", imageName])).trim();
     return { id: imageName, state: { ...inputs, repoDigest: id, imageName, platform: build.platform } };
   }
 
@@ -381,21 +427,26 @@ export class EngineDouble {
     });
   }
 
-  /** Deletes one applied resource: containers, networks and images go; commands delete nothing. */
-  private async remove(key: string): Promise<void> {
+  /** Deletes what one applied resource made: containers, networks and images go; commands run their delete step. */
+  private async removeApplied(key: string): Promise<void> {
     const entry = this.applied.get(key);
-    if (entry) {
-      if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.docker, entry.id, entry.name);
-      if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.docker, entry.id);
-      if (entry.type === "docker:index/image:Image") await dockerCli(["image", "rm", "--force", entry.id]).catch(() => undefined);
-      if (entry.type === "pulumi:providers:docker") this.providers.delete(entry.id);
-      this.applied.delete(key);
-    }
+    if (!entry) return;
+    if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.docker, entry.id, entry.name);
+    if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.docker, entry.id);
+    if (entry.type === "docker:index/image:Image") await dockerCli([...(entry.host === undefined ? [] : ["--host", entry.host]), "image", "rm", "--force", entry.id]).catch(() => undefined);
+    if (entry.type === "command:local:Command") await this.runCommandStep(entry.name, "delete", entry.state);
+    if (entry.type === "pulumi:providers:docker") this.providers.delete(entry.id);
+    this.applied.delete(key);
+  }
+
+  /** Deletes one applied resource and forgets it. */
+  private async remove(key: string): Promise<void> {
+    await this.removeApplied(key);
     const position = this.creationOrder.indexOf(key);
     if (position >= 0) this.creationOrder.splice(position, 1);
   }
 
-  /** `pulumi destroy`: removes containers, networks and images it created; commands delete nothing. */
+  /** `pulumi destroy`: removes what it created, dependants first; commands run their delete step. */
   async destroy(): Promise<void> {
     for (const key of [...this.creationOrder].reverse()) await this.remove(key);
   }

@@ -7,8 +7,11 @@ import { dockerCli } from "./engineDouble";
 import { buildFixtureRelease, FixtureRelease, ServedDirectory, serveDirectory } from "./fixture/release";
 
 export const FIXTURE_VERSION = "3.7";
-/** Label every test resource carries, so leftovers of an aborted run can be found. */
-export const TEST_LANDSCAPE_PREFIX = "enginetest";
+/**
+ * Label every test resource carries, so leftovers of an aborted run can be found.
+ * ENGINE_TEST_PREFIX gives parallel runs on the same engine landscapes of their own.
+ */
+export const TEST_LANDSCAPE_PREFIX = process.env.ENGINE_TEST_PREFIX ?? "enginetest";
 
 /** Fails loudly when no engine answers: engine tests must never skip silently. */
 export async function requireEngine(): Promise<void> {

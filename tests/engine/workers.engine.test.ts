@@ -23,6 +23,7 @@ const NAMESPACE = "flamenco-landscape";
 const CONTAINER = "docker:index/container:Container";
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
 const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
+const BASE_IMAGE = "debian:bookworm-slim";
 
 interface HostConfig {
   name: string;
@@ -128,6 +129,23 @@ async function recordedAnswer(home: string, timeoutSeconds = 30): Promise<{ name
   return JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
 }
 
+/** Names of the workers the manager lists (the stand-in's worker management API). */
+async function registeredWorkers(): Promise<string[]> {
+  const listed = JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body) as { workers: { name: string }[] };
+  return listed.workers.map((worker) => worker.name).sort();
+}
+
+/** Waits until the manager lists exactly these workers. */
+async function untilRegistered(expected: string[], timeoutSeconds = 30): Promise<string[]> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let listed = await registeredWorkers();
+  while (JSON.stringify(listed) !== JSON.stringify([...expected].sort()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    listed = await registeredWorkers();
+  }
+  return listed;
+}
+
 /** Ids of the containers the double applied: the manager and every worker of the full farm. */
 function workerIds(): Record<string, string | undefined> {
   const ids: Record<string, string | undefined> = { manager: double.appliedId(CONTAINER, `${LANDSCAPE}-manager`) };
@@ -148,13 +166,13 @@ beforeAll(async () => {
   port = await freePort();
   double = new EngineDouble({ log: (line) => events.push(line) });
 
-  // First the farm with the render node idle: this builds the manager image on the manager's host.
-  const idle = await up(0);
+  // The render node's engine needs the base image, as a studio node pulls it from its
+  // registry; nothing else is copied onto it.
+  await second.loadImage(BASE_IMAGE);
+  // First the farm with the render node idle (a safe order for a new node): the manager's
+  // host builds the manager image, and the render node builds the same image on its engine.
+  await up(0);
   fs.symlinkSync(paths.shared(), paths.renderView());
-  // What a studio does before raising the count: make the worker image available on the node.
-  const loading = Date.now();
-  await second.loadImage(String(idle.outputs.imageName));
-  timings.push(`image copied to the second engine in ${((Date.now() - loading) / 1000).toFixed(1)}s`);
   run = await up();
 });
 
@@ -186,6 +204,7 @@ describe("pulumi up of the two-host farm", () => {
       }
     }
     expect(homes).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
+    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
     expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({ name: MANAGER_NAME });
   });
 
@@ -202,6 +221,23 @@ describe("pulumi up of the two-host farm", () => {
     const [remote] = JSON.parse(await second.cli(["inspect", names(RENDER_HOST)[0]])) as typeof local[];
     expect(remote.HostConfig.NetworkMode).toBe("host");
     expect(remote.Config.Cmd).toEqual(["flamenco-worker", "-manager", `http://127.0.0.1:${port}`]);
+  });
+
+  test("the render node built the worker image on its own engine from the staged context, and its workers run it by id", async () => {
+    const imageName = String(run.outputs.imageName);
+    const built = events.find((line) => line.startsWith(`image ${LANDSCAPE}-image-${RENDER_HOST.name}: docker --host ${second.host} build `));
+    expect(built).toBeDefined();
+    expect(built).toContain("--network none");
+    const onNode = (await second.cli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
+    expect(onNode).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const name of names(RENDER_HOST)) {
+      const [container] = JSON.parse(await second.cli(["inspect", name])) as { Image: string; Config: { Image: string } }[];
+      expect(container.Image).toBe(onNode);
+      // By id, not by name: the engine never resolves it against a registry.
+      expect(container.Config.Image).toBe(onNode);
+    }
+    // The node has only its base image and what it built: the worker image was not copied onto it.
+    expect((await second.cli(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean).sort()).toEqual([BASE_IMAGE, imageName].sort());
   });
 
   test("no worker started before the manager was healthy", () => {
@@ -242,6 +278,10 @@ describe("scaling the render node", () => {
     expect(after[third()]).toBeUndefined();
     expect({ ...after, [third()]: before[third()] }).toEqual(before);
     expect(events).toContain(`container ${resourceName(third())}: removed`);
+    // Deregistered from the manager once its container was gone; the others stay registered.
+    const deregistered = events.indexOf(`command ${resourceName(third())}-deregister: delete node scripts/deregister-worker.js`);
+    expect(deregistered).toBeGreaterThan(events.indexOf(`container ${resourceName(third())}: removed`));
+    expect(await registeredWorkers()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort());
     expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(credentials);
     expect((run.outputs.workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(names(RENDER_HOST, 2));
   });
@@ -256,6 +296,7 @@ describe("scaling the render node", () => {
     expect(after[third()]).toBeDefined();
     expect({ ...after, [third()]: undefined }).toEqual(before);
     expect(await recordedAnswer(path.join(paths.renderWorkers(), third()))).toMatchObject({ name: MANAGER_NAME });
+    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
     expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(credentials);
     const home = double.commandRuns.filter((entry) => entry.name === `${resourceName(third())}-home`).pop();
     expect(JSON.parse(String(home?.stdout))).toEqual({ home: path.join(paths.renderWorkers(), third()), created: false });
@@ -264,7 +305,15 @@ describe("scaling the render node", () => {
 
 describe("teardown", () => {
   test("destroy removes every container on both engines and the network, and keeps identities and shared storage", async () => {
+    const runsBefore = double.commandRuns.length;
     await double.destroy();
+    // Every worker was deregistered while the manager was still there.
+    const deregistrations = double.commandRuns.slice(runsBefore).filter((entry) => entry.name.endsWith("-deregister"));
+    expect(deregistrations.map((entry) => (JSON.parse(entry.stdout) as { worker: string }).worker).sort()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
+    for (const entry of deregistrations) {
+      expect(entry.stderr).toBe("");
+      expect((JSON.parse(entry.stdout) as { deregistered: string[] }).deregistered).toHaveLength(1);
+    }
     expect(await second.cli(["ps", "-aq"])).toBe("");
     expect(await containersOn(dockerCli)).toEqual([]);
     const networks = (await dockerCli(["network", "ls", "--format", "{{.Name}}"])).split("\n");

@@ -49,7 +49,19 @@ describe("URNs of existing stacks", () => {
     });
     const known = run.resources.flatMap((resource) => [resource.urn, ...resource.aliasUrns]);
     for (const urn of PREVIOUS_URNS) expect(known.filter((candidate) => candidate === urn)).toEqual([urn]);
-    expect(run.resources).toHaveLength(PREVIOUS_URNS.length);
+    // Resources the previous version did not have at all are new, not renamed.
+    const added = run.resources.filter((resource) => ![resource.urn, ...resource.aliasUrns].some((urn) => PREVIOUS_URNS.includes(urn)));
+    expect(added.map((resource) => resource.name).sort()).toEqual([
+      "farm-manager-backup",
+      "farm-manager-backup",
+      "farm-workers-manager-host-1-deregister",
+      "farm-workers-manager-host-2-deregister",
+      "farm-workers-render-01-1-deregister",
+      "farm-workers-render-01-2-deregister",
+      "farm-workers-render-01-3-deregister",
+      "farm-workers-render-01-image",
+      "farm-workers-render-01-image",
+    ]);
   });
 
   it("the renamed worker resources carry their previous names as aliases", async () => {

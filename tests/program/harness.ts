@@ -32,6 +32,8 @@ export interface RecordedResource {
   urn: string;
   /** URNs its `aliases` option names: the URNs an existing stack may know it under. */
   aliasUrns: string[];
+  /** The provider reference the engine resolved (`<urn>::<id>`), also when inherited from a parent. */
+  providerReference?: string;
 }
 
 export interface MockedResource {
@@ -104,7 +106,9 @@ export const inputDerivedDouble: ResourceDouble = async ({ type, name, inputs })
   switch (type) {
     case "command:local:Command": {
       const environment = (inputs.environment ?? {}) as Record<string, string>;
-      const stdout = environment.FLAMENCO_RELEASE_URL
+      const stdout = environment.FLAMENCO_BACKUPS_KEEP
+        ? JSON.stringify({ backup: null, newest: null, removed: [] })
+        : environment.FLAMENCO_RELEASE_URL
         ? JSON.stringify({
             archive: `${environment.FLAMENCO_RELEASE_CACHE_ENTRY}/${environment.FLAMENCO_RELEASE_ARCHIVE}`,
             sha256: environment.FLAMENCO_RELEASE_SHA256 ?? sha256(environment.FLAMENCO_RELEASE_URL),
@@ -212,6 +216,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         if (entry) {
           entry.inputs = inputs;
           entry.secretInputs = Object.keys(raw).filter((key) => unwrapSecrets(raw[key]).hadSecret);
+          entry.providerReference = args.provider;
         }
         try {
           const result = await double({ type: args.type, name: args.name, inputs, provider: args.provider });

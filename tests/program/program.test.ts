@@ -48,6 +48,8 @@ describe("the program with default settings", () => {
       `${NETWORK} dev-network`,
       "openstudiolandscapes:flamenco:ManagerFiles dev-manager-files",
       `${COMMAND} dev-manager-files`,
+      "openstudiolandscapes:flamenco:ManagerBackup dev-manager-backup",
+      `${COMMAND} dev-manager-backup`,
       "openstudiolandscapes:flamenco:Manager dev-manager",
       `${CONTAINER} dev-manager`,
     ]);
@@ -174,11 +176,11 @@ describe("the program with default settings", () => {
 describe("the project's scripts", () => {
   test("run from the project directory, the commands name them by a relative path and no directory", async () => {
     const run = await runProgram({ config: { ...BASE, workers: [{ name: "local", count: 1 }] } });
-    expect(run.ofType(COMMAND).length).toBe(3);
-    for (const command of run.ofType(COMMAND)) {
-      expect(String(command.inputs.create)).toMatch(/^node scripts\/[a-z-]+\.js$/);
-      expect(command.inputs.dir).toBeUndefined();
-    }
+    const steps = run.ofType(COMMAND).flatMap((command) => [command.inputs.create, command.inputs.delete].filter((step) => step !== undefined));
+    // fetch, files, backup (create and delete), worker home, worker deregistration (delete)
+    expect(steps).toHaveLength(6);
+    for (const step of steps) expect(String(step)).toMatch(/^node scripts\/[a-z-]+\.js( [a-z]+)?$/);
+    for (const command of run.ofType(COMMAND)) expect(command.inputs.dir).toBeUndefined();
   });
 
   test("are found when the program runs from another working directory", async () => {
@@ -232,18 +234,18 @@ describe("what a change of one setting touches (the preview diff)", () => {
 
   test("host port: only the manager container", async () => {
     const changed = await runProgram({ config: { ...BASE, managerPortHost: 9484 } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup"]);
     expect(containerOf(changed).ports).toEqual([{ internal: 8080, external: 9484, ip: "0.0.0.0" }]);
   });
 
   test("Flamenco version: the release, the image and the container", async () => {
     const changed = await runProgram({ config: { ...BASE, flamencoVersion: "3.6" } });
-    expect(changedResources(base, changed)).toEqual(["dev-image", "dev-manager", "dev-release-fetch"]);
+    expect(changedResources(base, changed)).toEqual(["dev-image", "dev-manager", "dev-manager-backup", "dev-release-fetch"]);
   });
 
   test("network alias: only the manager container", async () => {
     const changed = await runProgram({ config: { ...BASE, network: { alias: "farm-manager" } } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup"]);
     expect(containerOf(changed).networksAdvanced).toEqual([
       { name: "openstudiolandscapes-dev", aliases: ["farm-manager", "farm-manager.openstudiolandscapes.lan"] },
     ]);
@@ -251,13 +253,13 @@ describe("what a change of one setting touches (the preview diff)", () => {
 
   test("an extra environment variable: only the container", async () => {
     const changed = await runProgram({ config: { ...BASE, environment: { STUDIO: "north" } } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup"]);
     expect(containerOf(changed).envs).toEqual(["TZ=UTC", "STUDIO=north"]);
   });
 
   test("a manager setting: the config file and, through its digest, the container", async () => {
     const changed = await runProgram({ config: { ...BASE, manager: { taskTimeout: "30m" } } });
-    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-files"]);
+    expect(changedResources(base, changed)).toEqual(["dev-manager", "dev-manager-backup", "dev-manager-files"]);
   });
 });
 
@@ -312,7 +314,8 @@ describe("settings that shape the program", () => {
     const mqtt = { ...BASE, manager: { mqtt: { broker: "tcp://mqtt.studio.lan:1883" } } };
     const first = await runProgram({ config: { ...mqtt, mqttPassword: "first-pa55" }, secretKeys: ["mqttPassword"] });
     const second = await runProgram({ config: { ...mqtt, mqttPassword: "second-pa55" }, secretKeys: ["mqttPassword"] });
-    expect(changedResources(first, second)).toEqual(["dev-manager", "dev-manager-files"]);
+    // The container is replaced, so the database is backed up first.
+    expect(changedResources(first, second)).toEqual(["dev-manager", "dev-manager-backup", "dev-manager-files"]);
     const label = (one: ProgramRun) =>
       (containerOf(one).labels as Array<{ label: string; value: string }>).find((entry) => entry.label.endsWith("config-sha256"))?.value;
     expect(label(first)).not.toBe(label(second));

@@ -5,13 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, stableJson } from "./harness";
+import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
 
 const ROOT = "/srv/landscapes";
 const FEATURE = `${ROOT}/farm/OpenStudioLandscapes-Flamenco`;
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:local:Command";
 const PROVIDER = "pulumi:providers:docker";
+const IMAGE = "docker:index/image:Image";
 const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
 const HOME_IN_CONTAINER = "/var/lib/flamenco-worker";
 
@@ -28,6 +29,11 @@ const RENDER_02: HostConfig = { name: "render-02", dockerHost: "tcp://render-02.
 
 function farm(workers: HostConfig[], extra: Inputs = {}): Promise<ProgramRun> {
   return runProgram({ config: { landscape: "farm", landscapesRoot: ROOT, workers, ...extra }, stack: "farm" });
+}
+
+/** The image id the mocks' provider double gives an image: a digest of its inputs. */
+function imageIdOf(run: ProgramRun, name: string): string {
+  return `sha256:${sha256(stableJson(run.named(name).inputs))}`;
 }
 
 function workerContainers(run: ProgramRun): RecordedResource[] {
@@ -59,7 +65,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     run = await farm([LOCAL, RENDER_01, RENDER_02]);
   });
 
-  test("declares per host a render host component, per remote host one provider, per worker an identity command and a container", () => {
+  test("declares per host a render host component, per remote host one provider and an image built there, per worker an identity command, a deregister command and a container", () => {
     const declared = run.resources
       .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || resource.name.startsWith("farm-workers-") || resource.type === PROVIDER)
       .map((resource) => `${resource.type} ${resource.name} < ${resource.parent}`);
@@ -67,20 +73,30 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
       "openstudiolandscapes:flamenco:Workers farm-workers < farm",
       "openstudiolandscapes:flamenco:RenderHost farm-workers-manager-host < farm-workers",
       `${COMMAND} farm-workers-manager-host-1-home < farm-workers-manager-host`,
+      `${COMMAND} farm-workers-manager-host-1-deregister < farm-workers-manager-host`,
       `${CONTAINER} farm-workers-manager-host-1 < farm-workers-manager-host`,
       `${COMMAND} farm-workers-manager-host-2-home < farm-workers-manager-host`,
+      `${COMMAND} farm-workers-manager-host-2-deregister < farm-workers-manager-host`,
       `${CONTAINER} farm-workers-manager-host-2 < farm-workers-manager-host`,
       "openstudiolandscapes:flamenco:RenderHost farm-workers-render-01 < farm-workers",
       `${PROVIDER} farm-workers-render-01-docker < farm-workers-render-01`,
+      "openstudiolandscapes:flamenco:ManagerImage farm-workers-render-01-image < farm-workers-render-01",
+      `${IMAGE} farm-workers-render-01-image < farm-workers-render-01-image`,
       `${COMMAND} farm-workers-render-01-1-home < farm-workers-render-01`,
+      `${COMMAND} farm-workers-render-01-1-deregister < farm-workers-render-01`,
       `${CONTAINER} farm-workers-render-01-1 < farm-workers-render-01`,
       `${COMMAND} farm-workers-render-01-2-home < farm-workers-render-01`,
+      `${COMMAND} farm-workers-render-01-2-deregister < farm-workers-render-01`,
       `${CONTAINER} farm-workers-render-01-2 < farm-workers-render-01`,
       `${COMMAND} farm-workers-render-01-3-home < farm-workers-render-01`,
+      `${COMMAND} farm-workers-render-01-3-deregister < farm-workers-render-01`,
       `${CONTAINER} farm-workers-render-01-3 < farm-workers-render-01`,
       "openstudiolandscapes:flamenco:RenderHost farm-workers-render-02 < farm-workers",
       `${PROVIDER} farm-workers-render-02-docker < farm-workers-render-02`,
+      "openstudiolandscapes:flamenco:ManagerImage farm-workers-render-02-image < farm-workers-render-02",
+      `${IMAGE} farm-workers-render-02-image < farm-workers-render-02-image`,
       `${COMMAND} farm-workers-render-02-1-home < farm-workers-render-02`,
+      `${COMMAND} farm-workers-render-02-1-deregister < farm-workers-render-02`,
       `${CONTAINER} farm-workers-render-02-1 < farm-workers-render-02`,
     ]);
   });
@@ -122,10 +138,10 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     expect(worker.gpus).toBeUndefined();
   });
 
-  test("workers on other hosts run the manager image by name and use managerUrl: default bridge or host networking", () => {
+  test("workers on other hosts run the image built on their host, by id, and use managerUrl: default bridge or host networking", () => {
     const bridge = run.named("farm-workers-render-01-2").inputs;
     expect(bridge).toMatchObject({
-      image: "openstudiolandscapes/flamenco-manager:farm-3.7",
+      image: imageIdOf(run, "farm-workers-render-01-image"),
       command: ["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:8484"],
       gpus: "all",
     });
@@ -133,7 +149,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     expect(bridge.networkMode).toBeUndefined();
     expect(bridge.networksAdvanced).toBeUndefined();
     const host = run.named("farm-workers-render-02-1").inputs;
-    expect(host).toMatchObject({ networkMode: "host", image: "openstudiolandscapes/flamenco-manager:farm-3.7" });
+    expect(host).toMatchObject({ networkMode: "host", image: imageIdOf(run, "farm-workers-render-02-image") });
     expect(host.networksAdvanced).toBeUndefined();
     expect(host.gpus).toBeUndefined();
   });
@@ -181,8 +197,8 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
       expect(worker.dependsOn).toContain("farm-manager");
       expect(worker.deleteBeforeReplace).toBe(true);
     }
-    expect(run.named("farm-workers-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-workers-manager-host-1-home"]);
-    expect(run.named("farm-workers-render-01-1").dependsOn).toEqual(["farm-manager", "farm-workers-render-01-1-home"]);
+    expect(run.named("farm-workers-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-workers-manager-host-1-home", "farm-workers-manager-host-1-deregister"]);
+    expect(run.named("farm-workers-render-01-1").dependsOn).toEqual(["farm-manager", "farm-workers-render-01-1-home", "farm-workers-render-01-1-deregister"]);
   });
 
   test("stack outputs: per host the worker names and the URL they use", () => {
@@ -207,24 +223,24 @@ describe("what a change of the farm touches (the preview diff)", () => {
 
   test("scaling a host from 3 to 2 removes exactly worker 3; nothing else changes", async () => {
     const scaled = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-workers-render-01-3", "farm-workers-render-01-3-home"], changed: [] });
+    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-workers-render-01-3", "farm-workers-render-01-3-deregister", "farm-workers-render-01-3-home"], changed: [] });
     expect((scaled.outputs.workers as Record<string, { names: string[] }>)["render-01"].names).toEqual(["farm-render-01-1", "farm-render-01-2"]);
   });
 
   test("scaling a host from 2 to 3 adds exactly worker 3; nothing else changes", async () => {
     const two = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(two, base)).toEqual({ added: ["farm-workers-render-01-3", "farm-workers-render-01-3-home"], removed: [], changed: [] });
+    expect(diff(two, base)).toEqual({ added: ["farm-workers-render-01-3", "farm-workers-render-01-3-deregister", "farm-workers-render-01-3-home"], removed: [], changed: [] });
   });
 
   test("scaling the manager's host touches only its workers", async () => {
     const scaled = await farm([{ ...LOCAL, count: 3 }, RENDER_01]);
-    expect(diff(base, scaled)).toEqual({ added: ["farm-workers-manager-host-3", "farm-workers-manager-host-3-home"], removed: [], changed: [] });
+    expect(diff(base, scaled)).toEqual({ added: ["farm-workers-manager-host-3", "farm-workers-manager-host-3-deregister", "farm-workers-manager-host-3-home"], removed: [], changed: [] });
   });
 
   test("count 0 keeps the host and its provider declared, with no workers", async () => {
     const idle = await farm([LOCAL, { ...RENDER_01, count: 0 }]);
     expect(diff(base, idle).removed).toEqual(
-      ["farm-workers-render-01-1", "farm-workers-render-01-1-home", "farm-workers-render-01-2", "farm-workers-render-01-2-home", "farm-workers-render-01-3", "farm-workers-render-01-3-home"].sort(),
+      [1, 2, 3].flatMap((n) => [`farm-workers-render-01-${n}`, `farm-workers-render-01-${n}-deregister`, `farm-workers-render-01-${n}-home`]).sort(),
     );
     expect(diff(base, idle).changed).toEqual([]);
     expect(idle.named("farm-workers-render-01-docker").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
@@ -232,9 +248,9 @@ describe("what a change of the farm touches (the preview diff)", () => {
     expect((idle.outputs.workers as Record<string, unknown>)["render-01"]).toEqual({ names: [], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" });
   });
 
-  test("adding a render node adds its provider and workers only", async () => {
+  test("adding a render node adds its provider, its image and its workers only", async () => {
     const grown = await farm([LOCAL, RENDER_01, RENDER_02]);
-    expect(diff(base, grown)).toEqual({ added: ["farm-workers-render-02", "farm-workers-render-02-1", "farm-workers-render-02-1-home", "farm-workers-render-02-docker"], removed: [], changed: [] });
+    expect(diff(base, grown)).toEqual({ added: ["farm-workers-render-02", "farm-workers-render-02-1", "farm-workers-render-02-1-deregister", "farm-workers-render-02-1-home", "farm-workers-render-02-docker", "farm-workers-render-02-image", "farm-workers-render-02-image"], removed: [], changed: [] });
   });
 
   test("a host's GPU request changes only that host's worker containers", async () => {
@@ -257,11 +273,12 @@ describe("what a change of the farm touches (the preview diff)", () => {
     expect(diff(base, changed).changed).not.toContain("farm-manager");
   });
 
-  test("a new Flamenco version rebuilds the image and replaces every worker, local by id and remote by name", async () => {
+  test("a new Flamenco version rebuilds the image on every host and replaces every worker", async () => {
     const changed = await farm([LOCAL, RENDER_01], { flamencoVersion: "3.6" });
     const workers = workerContainers(base).map((worker) => worker.name);
-    expect(diff(base, changed).changed).toEqual(expect.arrayContaining(workers));
-    expect(changed.named("farm-workers-render-01-1").inputs.image).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
+    expect(diff(base, changed).changed).toEqual(expect.arrayContaining([...workers, "farm-image", "farm-workers-render-01-image"]));
+    expect(changed.named("farm-workers-render-01-image").inputs.imageName).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
+    expect(changed.named("farm-workers-render-01-1").inputs.image).toBe(imageIdOf(changed, "farm-workers-render-01-image"));
   });
 });
 

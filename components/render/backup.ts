@@ -1,0 +1,55 @@
+import * as crypto from "crypto";
+import type { Settings } from "../config/settings";
+import { LABEL_PREFIX } from "../../scripts/labels";
+import { hostConfigFilePath } from "../config/layout";
+
+/** The backup command's create step reports the newest backup; its delete step takes one. */
+export const BACKUP_NEWEST_COMMAND = "node scripts/backup-database.js newest";
+export const BACKUP_DATABASE_COMMAND = "node scripts/backup-database.js backup";
+/** Label of the manager container carrying the backup command's id (see ManagerBackup). */
+export const BACKUP_GUARD_LABEL = `${LABEL_PREFIX}.flamenco.backup-guard`;
+
+export function backupsDirectory(settings: Pick<Settings, "storage">): string {
+  return `${settings.storage.manager}/backups`;
+}
+
+/**
+ * Environment of both steps. The delete step runs with the environment stored at the last
+ * `up`, so FLAMENCO_VERSION names the version that ran on the database being backed up.
+ */
+export function backupCommandEnvironment(settings: Pick<Settings, "storage" | "featureDirectory" | "release" | "backupsToKeep">): Record<string, string> {
+  return {
+    FLAMENCO_STORAGE: settings.storage.manager,
+    FLAMENCO_CONFIG_FILE: hostConfigFilePath(settings),
+    FLAMENCO_VERSION: settings.release.version,
+    FLAMENCO_BACKUPS_KEEP: String(settings.backupsToKeep),
+  };
+}
+
+/** Digest of everything the manager container is made of: a change of it replaces the backup command. */
+export function managerInputsDigest(parts: { imageId: string; configSha256: string; spec: unknown }): string {
+  return crypto.createHash("sha256").update(JSON.stringify([parts.imageId, parts.configSha256, parts.spec])).digest("hex");
+}
+
+/** What the backup command prints on its last stdout line. */
+export interface BackupReport {
+  backup: string | null;
+  newest: string | null;
+  removed: string[];
+}
+
+export function parseBackupReport(stdout: string): BackupReport {
+  const lastLine = stdout.trim().split("\n").pop() ?? "";
+  let parsed: Partial<BackupReport>;
+  try {
+    parsed = JSON.parse(lastLine) as Partial<BackupReport>;
+  } catch {
+    throw new Error(`The backup command printed no result line; its output was: ${stdout.slice(0, 500)}`);
+  }
+  const isPathOrNull = (value: unknown) => value === null || typeof value === "string";
+  if (!isPathOrNull(parsed.backup) || !isPathOrNull(parsed.newest) || !Array.isArray(parsed.removed)) {
+    throw new Error(`The backup command printed an unexpected result: ${lastLine}`);
+  }
+  return { backup: parsed.backup ?? null, newest: parsed.newest ?? null, removed: parsed.removed };
+}
+

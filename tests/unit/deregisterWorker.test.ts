@@ -1,0 +1,103 @@
+import * as childProcess from "child_process";
+import * as http from "http";
+import * as net from "net";
+import * as path from "path";
+import { DEREGISTER_WORKER_COMMAND } from "../../components/render/deregister";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+interface Manager {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** A manager on 127.0.0.1 that answers the worker management API with `answer`. */
+async function startManager(answer: (method: string, url: string) => { status: number; body?: unknown }): Promise<Manager> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const { status, body } = answer(String(req.method), String(req.url));
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(body === undefined ? "" : JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A port on 127.0.0.1 nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs the deregister command as Pulumi's delete step does (async: the test's server must keep answering). */
+function deregister(managerUrl: string, workerName = "farm-render-01-3"): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    childProcess.execFile("/bin/sh", ["-c", DEREGISTER_WORKER_COMMAND], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", FLAMENCO_MANAGER_URL: managerUrl, FLAMENCO_WORKER_NAME: workerName } }, (error, stdout, stderr) =>
+      resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const WORKERS = {
+  workers: [
+    { id: "0b8e-1", name: "farm-render-01-2", status: "awake" },
+    { id: "0b8e-2", name: "farm-render-01-3", status: "offline" },
+  ],
+};
+
+let manager: Manager | undefined;
+afterEach(async () => {
+  await manager?.close();
+  manager = undefined;
+});
+
+describe("node scripts/deregister-worker.js", () => {
+  test("finds the worker by name and deletes exactly it by id", async () => {
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 204 }));
+    const result = await deregister(manager.url);
+    expect(result.status).toBe(0);
+    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers", "DELETE /api/v3/worker-mgt/workers/0b8e-2"]);
+    expect(JSON.parse(result.stdout)).toEqual({ worker: "farm-render-01-3", deregistered: ["0b8e-2"] });
+  });
+
+  test("a worker the manager does not list, or one already deleted (404), is fine", async () => {
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 404 }));
+    expect((await deregister(manager.url, "farm-render-01-9")).status).toBe(0);
+    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers"]);
+    expect((await deregister(manager.url)).status).toBe(0);
+  });
+
+  test("a manager that is gone: a warning, and the destroy goes on", async () => {
+    const result = await deregister(`http://127.0.0.1:${await closedPort()}`);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/^warning: the manager is unreachable \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/worker-mgt\/workers: .*ECONNREFUSED.*\); farm-render-01-3 was not deregistered/);
+  });
+
+  test("a manager that answers 404 to the list: a warning, and the destroy goes on", async () => {
+    manager = await startManager(() => ({ status: 404 }));
+    const result = await deregister(manager.url);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`warning: GET ${manager.url}/api/v3/worker-mgt/workers answered 404`);
+    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers"]);
+  });
+
+  test("an HTTP error other than 404 from a reachable manager fails the step, naming the request and the answer", async () => {
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 500, body: { message: "database is locked" } }));
+    const result = await deregister(manager.url);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`deregister-worker: DELETE ${manager.url}/api/v3/worker-mgt/workers/0b8e-2 answered HTTP 500: {"message":"database is locked"}`);
+  });
+
+  test("a failing list fails the step too", async () => {
+    manager = await startManager(() => ({ status: 503 }));
+    const result = await deregister(manager.url);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`GET ${manager.url}/api/v3/worker-mgt/workers answered HTTP 503`);
+  });
+});
