@@ -13,7 +13,7 @@ import { managerContainerSpec } from "./render/container";
 import { deregisterCommandEnvironment } from "./render/deregister";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
-import { buildsOwnImage } from "./render/renderHostImage";
+import { buildsOwnImage } from "./render/workers";
 import { hostConfigFilePath, managerImageName } from "./config/layout";
 import { managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
 import {

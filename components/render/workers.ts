@@ -55,8 +55,7 @@ export function workerManagerUrl(settings: Pick<Settings, "network" | "ports" | 
 
 /**
  * The image a host's workers run, by name: workerImage, or the manager image, which holds
- * flamenco-worker. Workers on the manager's host run the built manager image by id instead
- * (the Pulumi layer passes it), so a rebuild replaces them.
+ * flamenco-worker (on a render host it is built there under this name).
  */
 export function workerImageName(settings: Pick<Settings, "workerImage" | "landscape" | "release">): string {
   return settings.workerImage ?? managerImageName(settings.landscape, settings.release.version);
@@ -65,6 +64,15 @@ export function workerImageName(settings: Pick<Settings, "workerImage" | "landsc
 /** True when the host's workers run the image built on the manager's host, by its id. */
 export function usesBuiltImage(settings: Pick<Settings, "workerImage">, host: Pick<WorkerHostSettings, "dockerHost">): boolean {
   return settings.workerImage === undefined && host.dockerHost === undefined;
+}
+
+/**
+ * True when a render host builds the worker image on its own engine, and its workers run it by
+ * id: a host with a dockerHost, unless the stack names a workerImage (which must then exist on
+ * that host).
+ */
+export function buildsOwnImage(settings: Pick<Settings, "workerImage">, host: Pick<WorkerHostSettings, "dockerHost">): boolean {
+  return settings.workerImage === undefined && host.dockerHost !== undefined;
 }
 
 export function workerEnvironment(settings: Pick<Settings, "timezone">, host: Pick<WorkerHostSettings, "environment">, name: string): string[] {
@@ -89,7 +97,7 @@ function workerNetworking(settings: Pick<Settings, "network">, host: Pick<Worker
 
 /**
  * Every input of one worker container that follows from the settings alone; the Pulumi
- * layer adds the image (the built image id on the manager's host, else workerImageName).
+ * layer adds the image: an image built on the worker's engine, by id, or workerImageName.
  */
 export function workerContainerSpec(settings: Settings, host: WorkerHostSettings, number: number) {
   const name = workerName(settings.landscape, host.name, number);
