@@ -13,10 +13,10 @@ import { managerContainerSpec } from "./render/container";
 import { deregisterCommandEnvironment } from "./render/deregister";
 import { renderDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
-import { buildsOwnImage } from "./render/workers";
 import { hostConfigFilePath, managerImageName } from "./config/layout";
 import { managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
 import {
+  buildsOwnImage,
   previousProviderName,
   previousRenderHostName,
   previousWorkerResourceName,
