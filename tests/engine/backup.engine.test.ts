@@ -36,7 +36,7 @@ function config(release: ServedRelease, version: string): Record<string, unknown
     landscape: LANDSCAPE,
     landscapesRoot,
     flamencoVersion: version,
-    flamencoRelease: { url: release.archiveUrl },
+    flamencoRelease: { url: release.archiveUrl, sha256: release.release.sha256 },
     managerPortHost: PORT,
     managerBindAddress: "127.0.0.1",
     backupsToKeep: 2,

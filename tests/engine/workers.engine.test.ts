@@ -225,7 +225,7 @@ describe("pulumi up of the two-host farm", () => {
 
   test("the render node built the worker image on its own engine from the staged context, and its workers run it by id", async () => {
     const imageName = String(run.outputs.imageName);
-    const built = events.find((line) => line.startsWith(`image ${LANDSCAPE}-image-${RENDER_HOST.name}: docker --host ${second.host} build `));
+    const built = events.find((line) => line.startsWith(`image ${LANDSCAPE}-workers-${RENDER_HOST.name}-image: docker --host ${second.host} build `));
     expect(built).toBeDefined();
     expect(built).toContain("--network none");
     const onNode = (await second.cli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
