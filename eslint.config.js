@@ -8,14 +8,29 @@ const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 const pulumi = require("@pulumi/eslint-plugin");
 const prettier = require("eslint-config-prettier");
+const globals = require("globals");
 
 module.exports = tseslint.config(
   { ignores: ["node_modules/", "bin/", "coverage/", "reports/", ".stryker-tmp/", ".pulumi-state/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // `import x = require(...)` types a CommonJS script by its module.exports.
+      "@typescript-eslint/no-require-imports": ["error", { allowAsImport: true }],
+    },
+  },
+  {
+    // The scripts are CommonJS, run by node directly.
     files: ["**/*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", URL: "readonly", fetch: "readonly" } },
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+    // `const crypto = require("crypto")` may shadow Node's web crypto global.
+    rules: { "@typescript-eslint/no-require-imports": "off", "no-redeclare": ["error", { builtinGlobals: false }] },
+  },
+  {
+    // The program harness loads the SDK and the program anew for every run, by path.
+    files: ["tests/program/harness.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
@@ -25,11 +40,6 @@ module.exports = tseslint.config(
     rules: {
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
-    },
-  },
-  {
-    rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
   prettier,

@@ -4,6 +4,7 @@
  * with a stand-in Flamenco release (tests/engine/fixture/) served on 127.0.0.1.
  * Every assertion looks at the running system from outside.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -172,7 +173,7 @@ describe("the release cache", () => {
       const message = String((failure as Error | undefined)?.message);
       expect(message).toContain(tampered.archiveUrl);
       expect(message).toContain(`expected sha256 ${tampered.release.sha256}`);
-      const actual = require("crypto").createHash("sha256").update(fs.readFileSync(tampered.release.tarballPath)).digest("hex") as string;
+      const actual = crypto.createHash("sha256").update(fs.readFileSync(tampered.release.tarballPath)).digest("hex") as string;
       expect(message).toContain(`got ${actual}`);
       const cacheRoot = path.join(landscapesRoot, ".cache", "flamenco-releases");
       const entries = fs.readdirSync(cacheRoot);

@@ -4,10 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ENSURE_WORKER_HOME_COMMAND } from "../../components/render/commands";
 
-const script = require("../../scripts/ensure-worker-home.js") as {
-  remoteArguments(dockerHost: string, image: string, home: string, owner: string): string[];
-  REMOTE_SCRIPT: string;
-};
+import script = require("../../scripts/ensure-worker-home");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;

@@ -2,10 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const restore = require("../../scripts/restore-backup.js") as {
-  parseArguments(argv: string[]): { stack?: string; storage?: string; container?: string; backup: string };
-  restoreBackup(options: { storage: string; container: string; backup: string; stop: (container: string) => string; now?: Date }): Promise<{ restored: string; aside: string; containerState: string; version: string }>;
-};
+import restore = require("../../scripts/restore-backup");
 
 const BACKUP = "2026-11-29T10-15-03.123Z-3.7";
 let storage: string;
