@@ -158,6 +158,40 @@ describe("the program with default settings", () => {
   });
 });
 
+describe("destroy deletes no storage", () => {
+  const FARM_WITH_HOSTS = {
+    ...BASE,
+    workers: [
+      { name: "manager-host", count: 1 },
+      { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 1, sharedStorage: "/mnt/projects" },
+    ],
+  };
+
+  test("no command has a delete step, so destroy runs nothing on the host or a render node", async () => {
+    const run = await runProgram({ config: FARM_WITH_HOSTS });
+    const commands = run.ofType(COMMAND);
+    expect(commands.map((command) => command.name)).toEqual([
+      "dev-release-fetch",
+      "dev-manager-files",
+      "dev-worker-manager-host-1-home",
+      "dev-worker-render-01-1-home",
+    ]);
+    for (const command of commands) expect([command.name, command.inputs.delete]).toEqual([command.name, undefined]);
+  });
+
+  test("storage reaches containers only as bind mounts of host paths, which removing a container leaves alone", async () => {
+    const run = await runProgram({ config: FARM_WITH_HOSTS });
+    for (const container of run.ofType(CONTAINER)) {
+      expect(container.inputs.mounts).toBeUndefined();
+      const volumes = container.inputs.volumes as { hostPath?: string; volumeName?: string }[];
+      for (const volume of volumes) {
+        expect(volume.volumeName).toBeUndefined();
+        expect(volume.hostPath).toMatch(/^\//);
+      }
+    }
+  });
+});
+
 describe("determinism", () => {
   const FARM = {
     ...BASE,

@@ -243,6 +243,35 @@ describe("what a change of the farm touches (the preview diff)", () => {
     expect(changed.named("farm-worker-render-01-1").inputs.gpus).toBe("1");
   });
 
+  const LOCAL_WORKERS = ["farm-worker-manager-host-1", "farm-worker-manager-host-2"];
+  const REMOTE_WORKERS = ["farm-worker-render-01-1", "farm-worker-render-01-2", "farm-worker-render-01-3"];
+
+  test("a new host port replaces the manager and the remote workers, whose manager URL holds the host port", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { managerPortHost: 9484 });
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", ...REMOTE_WORKERS] });
+    expect(changed.named("farm-worker-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:9484"]);
+    expect(changed.named("farm-worker-manager-host-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager:8080"]);
+  });
+
+  test("a new network alias replaces the manager and the local workers, and the remote ones through the default managerUrl", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { network: { alias: "farm-manager" } });
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", ...LOCAL_WORKERS, ...REMOTE_WORKERS] });
+    expect(changed.named("farm-worker-manager-host-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://farm-manager:8080"]);
+    expect(changed.named("farm-worker-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://farm-manager.openstudiolandscapes.lan:8484"]);
+  });
+
+  test("with managerUrl set, a new network alias replaces only the manager and the local workers", async () => {
+    const managerUrl = "http://10.0.0.5:8484";
+    const before = await farm([LOCAL, RENDER_01], { managerUrl });
+    const changed = await farm([LOCAL, RENDER_01], { managerUrl, network: { alias: "farm-manager" } });
+    expect(diff(before, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", ...LOCAL_WORKERS] });
+  });
+
+  test("a new manager environment variable replaces only the manager", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { environment: { STUDIO: "north" } });
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager"] });
+  });
+
   test("managerUrl changes only the remote workers", async () => {
     const changed = await farm([LOCAL, RENDER_01], { managerUrl: "http://10.0.0.5:8484" });
     expect(diff(base, changed).changed).toEqual(["farm-worker-render-01-1", "farm-worker-render-01-2", "farm-worker-render-01-3"]);
