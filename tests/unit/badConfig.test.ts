@@ -120,6 +120,7 @@ const BAD_CONFIG_CASES: BadConfigCase[] = [
   ["a missing count", { workers: [{ name: "a" }] }, "workers.0.count", undefined, COUNT],
   ["a Docker endpoint without scheme", { workers: [{ ...REMOTE, dockerHost: "render-01:2375" }] }, "workers.0.dockerHost", "render-01:2375", `a Docker endpoint: "unix:///absolute/path.sock", "tcp://host:port" or "ssh://user@host" (leave it out for the manager's own engine)`],
   ["gpus 0", { workers: [{ name: "a", count: 1, gpus: 0 }] }, "workers.0.gpus", 0, "all or a whole number of GPUs from 1 upwards"],
+  ["gpus as a device list (only a count or all)", { workers: [{ name: "a", count: 1, gpus: "device=0,2" }] }, "workers.0.gpus", "device=0,2", "all or a whole number of GPUs from 1 upwards"],
   ["gpus as a word", { workers: [{ name: "a", count: 1, gpus: "some" }] }, "workers.0.gpus", "some", "all or a whole number of GPUs from 1 upwards"],
   ["a relative shared storage path", { workers: [{ ...REMOTE, sharedStorage: "mnt/projects" }] }, "workers.0.sharedStorage", "mnt/projects", "an absolute path on that render host, such as /mnt/projects"],
   ["a workers root under ~", { workers: [{ ...REMOTE, workersRoot: "~/workers" }] }, "workers.0.workersRoot", "~/workers", "an absolute path on that render host, such as /mnt/projects"],
