@@ -12,7 +12,11 @@ function settingsOf(raw: Record<string, unknown> = {}): Settings {
 }
 
 describe("managerContainerSpec", () => {
-  const spec = managerContainerSpec(settingsOf());
+  // Computed per test (not while collecting tests), so mutation testing runs only the tests that use it.
+  let spec: ReturnType<typeof managerContainerSpec>;
+  beforeEach(() => {
+    spec = managerContainerSpec(settingsOf());
+  });
 
   it("names the container and its host after the landscape and domain", () => {
     expect(spec.name).toBe("flamenco-manager--dev");

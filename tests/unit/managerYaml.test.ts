@@ -20,7 +20,11 @@ function rendered(raw: Record<string, unknown> = {}, mqttPassword?: string): Doc
 }
 
 describe("flamenco-manager.yaml", () => {
-  const doc = rendered();
+  // Computed per test (not while collecting tests), so mutation testing runs only the tests that use it.
+  let doc: Doc;
+  beforeEach(() => {
+    doc = rendered();
+  });
 
   it("is a Flamenco 3 config file", () => {
     expect(doc._meta).toEqual({ version: 3 });

@@ -38,7 +38,11 @@ function lineFor(error: ConfigError, key: string): string {
 }
 
 describe("parseSettings defaults", () => {
-  const settings = settingsOf({});
+  // Computed per test (not while collecting tests), so mutation testing runs only the tests that use it.
+  let settings: Settings;
+  beforeEach(() => {
+    settings = settingsOf({});
+  });
 
   it("uses the stack name as the landscape", () => {
     expect(settings.landscape).toBe("dev");
