@@ -8,11 +8,11 @@
 module.exports = {
   packageManager: "npm",
   testRunner: "jest",
-  jest: { configFile: "jest.mutate.config.js", enableFindRelatedTests: false },
+  jest: { configFile: "jest.mutate.config.js", enableFindRelatedTests: true },
   mutate: ["components/config/**/*.ts", "components/render/**/*.ts", "scripts/*.js"],
   coverageAnalysis: "perTest",
   concurrency: 2,
-  timeoutMS: 10000,
+  timeoutMS: 5000,
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",
   reporters: ["clear-text", "progress", "json"],
