@@ -109,6 +109,6 @@ async function main() {
   }
 }
 
-module.exports = { remoteArguments, REMOTE_SCRIPT };
+module.exports = { ensureWorkerHome, remoteArguments, REMOTE_SCRIPT };
 
 if (require.main === module) void main();

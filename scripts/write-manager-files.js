@@ -59,7 +59,7 @@ async function ensureConfigDirectory(directory) {
 /**
  * Creates each directory that does not exist yet; returns the ones it created.
  * @param {string[]} directories
- * @param {string | undefined} owner
+ * @param {string} [owner]
  */
 async function ensureDirectories(directories, owner) {
   const created = [];

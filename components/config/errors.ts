@@ -8,7 +8,7 @@ export interface ConfigProblem {
 }
 
 
-function formatProblem(problem: ConfigProblem): string {
+export function formatProblem(problem: ConfigProblem): string {
   return `${problem.key}: got ${describeValue(problem.got)}; expected ${problem.expected}`;
 }
 

@@ -91,6 +91,12 @@ function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): Confi
       }
       continue;
     }
+    if (issue.code === "invalid_key") {
+      // A bad map key: the key is the offending value, and its own rule says what is accepted.
+      const badKey = issue.path[issue.path.length - 1];
+      problems.push({ key: keyName(issue.path), got: badKey, expected: issue.issues.map((inner) => inner.message).join("; ") });
+      continue;
+    }
     problems.push({ key: keyName(issue.path), got: shownValue(raw, issue.path), expected: issue.message });
   }
   return problems;

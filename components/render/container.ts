@@ -34,7 +34,7 @@ export function managerHealthcheck(containerPort: number) {
 }
 
 /** Seconds `pulumi up` waits for the manager to report healthy before failing. */
-const MANAGER_WAIT_TIMEOUT_SECONDS = 90;
+export const MANAGER_WAIT_TIMEOUT_SECONDS = 90;
 
 export function managerEnvironment(settings: Pick<Settings, "timezone" | "environment">): string[] {
   const extra = Object.keys(settings.environment)

@@ -191,6 +191,17 @@ export function unixSocketOf(host: string): string {
   return host.slice("unix://".length);
 }
 
+/**
+ * A container the provider created and started but that did not become healthy within
+ * `waitTimeout`. The message is the provider's own (errContainerFailedToBeInHealthyState);
+ * it names neither the container nor its health output: Pulumi adds the resource's name.
+ */
+class UnhealthyContainer extends Error {
+  constructor(readonly result: { id: string; state: Record<string, unknown> }) {
+    super("container failed to be in healthy state");
+  }
+}
+
 export class EngineDouble {
   readonly docker: Docker;
   readonly commandRuns: CommandRun[] = [];
@@ -241,7 +252,15 @@ export class EngineDouble {
       case "docker:index/container:Container":
         // The program marks its containers deleteBeforeReplace: their names and ports are fixed.
         if (previous) await this.removeContainer(previous.docker, previous.id, previous.name);
-        result = await this.createContainer(docker, resource);
+        try {
+          result = await this.createContainer(docker, resource);
+        } catch (error) {
+          if (!(error instanceof UnhealthyContainer)) throw error;
+          // As with the provider, the container stays and is kept in the state; the update fails.
+          if (!previous) this.creationOrder.push(key);
+          this.applied.set(key, { type: resource.type, name: resource.name, inputsJson, docker, ...error.result });
+          throw new Error(`${resource.type} (${resource.name}):\n    error: ${error.message}`);
+        }
         break;
       default:
         throw new Error(`engine double: resource type ${resource.type} is not implemented`);
@@ -392,25 +411,27 @@ export class EngineDouble {
     }
     await container.start();
     this.log(`container ${name}: started`);
+    const inspected = await container.inspect();
+    const result = { id: container.id, state: { ...inputs, name: inspected.Name.replace(/^\//, "") } };
     if (inputs.wait === true) {
-      await this.waitHealthy(name, container, Number(inputs.waitTimeout ?? 60));
+      if (!(await this.becomesHealthy(container, Number(inputs.waitTimeout ?? 60)))) throw new UnhealthyContainer(result);
       this.log(`container ${name}: healthy`);
     }
-    const inspected = await container.inspect();
-    return { id: container.id, state: { ...inputs, name: inspected.Name.replace(/^\//, "") } };
+    return result;
   }
 
-  /** Like the provider's `wait`: healthy within the timeout, or the up fails with the logs. */
-  private async waitHealthy(name: string, container: Docker.Container, timeoutSeconds: number): Promise<void> {
+  /**
+   * Like the provider's `wait` (resource_docker_container_funcs.go): polls until the container
+   * is healthy, for `waitTimeout` seconds whatever its state ("unhealthy" or stopped included).
+   */
+  private async becomesHealthy(container: Docker.Container, timeoutSeconds: number): Promise<boolean> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const state = (await container.inspect()).State;
-      if (state.Health?.Status === "healthy") return;
-      if (!state.Running || state.Health?.Status === "unhealthy" || Date.now() > deadline) {
-        const logs = (await container.logs({ stdout: true, stderr: true, tail: 50 })).toString("utf8");
-        throw new Error(`container ${name} did not become healthy (status ${state.Health?.Status ?? state.Status}); last logs:\n${logs}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (state.Health === undefined) throw new Error("you have supplied a 'wait' argument, but the container does not have a healthcheck defined");
+      if (state.Health.Status === "healthy") return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
 
@@ -427,13 +448,15 @@ export class EngineDouble {
     });
   }
 
-  /** Deletes what one applied resource made: containers, networks and images go; commands run their delete step. */
+  /**
+   * Deletes what one applied resource made: containers and networks go; commands run their
+   * delete step. Images stay, as with the provider, whose Image delete does nothing.
+   */
   private async removeApplied(key: string): Promise<void> {
     const entry = this.applied.get(key);
     if (!entry) return;
     if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.docker, entry.id, entry.name);
     if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.docker, entry.id);
-    if (entry.type === "docker:index/image:Image") await dockerCli([...(entry.host === undefined ? [] : ["--host", entry.host]), "image", "rm", "--force", entry.id]).catch(() => undefined);
     if (entry.type === "command:local:Command") await this.runCommandStep(entry.name, "delete", entry.state);
     if (entry.type === "pulumi:providers:docker") this.providers.delete(entry.id);
     this.applied.delete(key);
@@ -446,7 +469,7 @@ export class EngineDouble {
     if (position >= 0) this.creationOrder.splice(position, 1);
   }
 
-  /** `pulumi destroy`: removes what it created, dependants first; commands run their delete step. */
+  /** `pulumi destroy`: removes the containers and networks it created, dependants first; commands run their delete step; images stay. */
   async destroy(): Promise<void> {
     for (const key of [...this.creationOrder].reverse()) await this.remove(key);
   }

@@ -187,14 +187,16 @@ describe("the release cache", () => {
 });
 
 describe("teardown", () => {
-  test("destroy leaves no container or network of the test behind, and keeps storage", async () => {
+  test("destroy leaves no container or network of the test behind; the image stays, as the provider leaves it", async () => {
     const storage = String(runA.outputs.storagePath);
     await double.destroy();
+    expect((await dockerCli(["image", "inspect", "--format", "{{.Id}}", String(runA.outputs.imageName)])).trim()).toBe(runA.outputs.imageId);
     const ours = [LANDSCAPE_A, LANDSCAPE_B, `${TEST_LANDSCAPE_PREFIX}-tampered`];
     const containers = (await dockerCli(["ps", "-a", "--format", "{{.Names}}"])).split("\n");
     expect(containers.filter((name) => ours.some((landscape) => name === `flamenco-manager--${landscape}`))).toEqual([]);
     const networks = (await dockerCli(["network", "ls", "--format", "{{.Name}}"])).split("\n");
     expect(networks.filter((name) => ours.some((landscape) => name === `openstudiolandscapes-${landscape}`))).toEqual([]);
+    // Kept because the program declares nothing that deletes it (see "destroy deletes no storage" in program.test.ts).
     expect(fs.existsSync(path.join(storage, "flamenco-manager.sqlite"))).toBe(true);
   });
 });

@@ -209,12 +209,103 @@ describe("the project's scripts", () => {
   });
 });
 
+describe("destroy deletes no storage", () => {
+  const FARM_WITH_HOSTS = {
+    ...BASE,
+    workers: [
+      { name: "manager-host", count: 1 },
+      { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 1, sharedStorage: "/mnt/projects" },
+    ],
+  };
+
+  test("the only delete steps back up the database and deregister workers, so destroy removes nothing on the host", async () => {
+    const run = await runProgram({ config: FARM_WITH_HOSTS });
+    const deleteSteps = Object.fromEntries(run.ofType(COMMAND).map((command) => [command.name, command.inputs.delete]));
+    // backup-database.js writes under <storage>/backups and removes only backups beyond backupsToKeep;
+    // deregister-worker.js makes one HTTP request to the manager (both are tested on their own).
+    expect(deleteSteps).toEqual({
+      "dev-release-fetch": undefined,
+      "dev-manager-files": undefined,
+      "dev-manager-backup": "node scripts/backup-database.js backup",
+      "dev-workers-manager-host-1-home": undefined,
+      "dev-workers-manager-host-1-deregister": "node scripts/deregister-worker.js",
+      "dev-workers-render-01-1-home": undefined,
+      "dev-workers-render-01-1-deregister": "node scripts/deregister-worker.js",
+    });
+  });
+
+  test("storage reaches containers only as bind mounts of host paths, which removing a container leaves alone", async () => {
+    const run = await runProgram({ config: FARM_WITH_HOSTS });
+    for (const container of run.ofType(CONTAINER)) {
+      expect(container.inputs.mounts).toBeUndefined();
+      const volumes = container.inputs.volumes as { hostPath?: string; volumeName?: string }[];
+      for (const volume of volumes) {
+        expect(volume.volumeName).toBeUndefined();
+        expect(volume.hostPath).toMatch(/^\//);
+      }
+    }
+  });
+});
+
 describe("determinism", () => {
-  test("the same config twice gives byte-identical inputs", async () => {
-    const first = await runProgram({ config: BASE });
-    const second = await runProgram({ config: BASE });
-    expect(first.resources.map((resource) => stableJson(resource.inputs))).toEqual(second.resources.map((resource) => stableJson(resource.inputs)));
-    expect(stableJson(first.outputs)).toBe(stableJson(second.outputs));
+  const FARM = {
+    ...BASE,
+    environment: { STUDIO: "north", ALPHA: "1" },
+    workers: [
+      { name: "manager-host", count: 2 },
+      { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 1, sharedStorage: "/mnt/projects" },
+    ],
+  };
+
+  /** Runs the program with another working directory, reversed environment order and another date. */
+  async function runInOtherProcessState(config: Record<string, unknown>): Promise<ProgramRun> {
+    const cwd = process.cwd();
+    const environment = { ...process.env };
+    const otherDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "tq-determinism-"));
+    jest.useFakeTimers({
+      now: new Date("2031-07-04T23:59:58Z"),
+      doNotFake: ["hrtime", "nextTick", "performance", "queueMicrotask", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "setTimeout", "clearTimeout"],
+    });
+    try {
+      process.chdir(otherDirectory);
+      for (const name of Object.keys(environment)) delete process.env[name];
+      for (const name of Object.keys(environment).reverse()) process.env[name] = environment[name];
+      process.env.TQ_UNRELATED_VARIABLE = "set only for this run";
+      expect(new Date().toISOString()).toBe("2031-07-04T23:59:58.000Z");
+      return await runProgram({ config });
+    } finally {
+      jest.useRealTimers();
+      delete process.env.TQ_UNRELATED_VARIABLE;
+      process.chdir(cwd);
+      fs.rmSync(otherDirectory, { recursive: true, force: true });
+    }
+  }
+
+  const recordedInputs = (run: ProgramRun) => run.resources.map((resource) => `${resource.type} ${resource.name} ${stableJson(resource.inputs)}`);
+
+  test("the same config gives byte-identical inputs and outputs in another working directory, environment order and time", async () => {
+    // Both runs start outside the project directory (scriptCommand then names it in `dir`), each from another one.
+    const cwd = process.cwd();
+    const firstDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "tq-determinism-first-"));
+    let first: ProgramRun;
+    try {
+      process.chdir(firstDirectory);
+      first = await runProgram({ config: FARM });
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(firstDirectory, { recursive: true, force: true });
+    }
+    const second = await runInOtherProcessState(FARM);
+    expect(first.resources.length).toBeGreaterThan(10);
+    expect(recordedInputs(second)).toEqual(recordedInputs(first));
+    expect(stableJson(second.outputs)).toBe(stableJson(first.outputs));
+  });
+
+  test("the order keys are written in does not change any input", async () => {
+    const reordered = Object.fromEntries(Object.entries({ ...FARM, environment: { ALPHA: "1", STUDIO: "north" } }).reverse());
+    const first = await runProgram({ config: FARM });
+    const second = await runProgram({ config: reordered });
+    expect(recordedInputs(second)).toEqual(recordedInputs(first));
   });
 
   test("inputs hold no timestamps and no path of the machine that ran the program", async () => {

@@ -259,6 +259,38 @@ describe("what a change of the farm touches (the preview diff)", () => {
     expect(changed.named("farm-workers-render-01-1").inputs.gpus).toBe("1");
   });
 
+  const LOCAL_WORKERS = ["farm-workers-manager-host-1", "farm-workers-manager-host-2"];
+  const REMOTE_WORKERS = ["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"];
+  const DEREGISTRATIONS = [...LOCAL_WORKERS, ...REMOTE_WORKERS].map((worker) => `${worker}-deregister`);
+  // A manager container that is replaced is backed up first: the backup command is replaced with it.
+
+  test("a new host port replaces the manager and the remote workers, whose manager URL holds the host port", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { managerPortHost: 9484 });
+    // The deregistration commands reach the manager through the published port: their environment follows it.
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup", ...DEREGISTRATIONS, ...REMOTE_WORKERS].sort() });
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:9484"]);
+    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager:8080"]);
+  });
+
+  test("a new network alias replaces the manager and the local workers, and the remote ones through the default managerUrl", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { network: { alias: "farm-manager" } });
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS, ...REMOTE_WORKERS] });
+    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://farm-manager:8080"]);
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://farm-manager.openstudiolandscapes.lan:8484"]);
+  });
+
+  test("with managerUrl set, a new network alias replaces only the manager and the local workers", async () => {
+    const managerUrl = "http://10.0.0.5:8484";
+    const before = await farm([LOCAL, RENDER_01], { managerUrl });
+    const changed = await farm([LOCAL, RENDER_01], { managerUrl, network: { alias: "farm-manager" } });
+    expect(diff(before, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS] });
+  });
+
+  test("a new manager environment variable replaces only the manager (and its backup command)", async () => {
+    const changed = await farm([LOCAL, RENDER_01], { environment: { STUDIO: "north" } });
+    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup"] });
+  });
+
   test("managerUrl changes only the remote workers", async () => {
     const changed = await farm([LOCAL, RENDER_01], { managerUrl: "http://10.0.0.5:8484" });
     expect(diff(base, changed).changed).toEqual(["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"]);

@@ -1,3 +1,6 @@
+import * as childProcess from "child_process";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import { parseSettings, Settings } from "../../components/config/settings";
 import { managerCommand, managerContainerSpec, managerEnvironment, managerHealthcheck } from "../../components/render/container";
 
@@ -9,7 +12,11 @@ function settingsOf(raw: Record<string, unknown> = {}): Settings {
 }
 
 describe("managerContainerSpec", () => {
-  const spec = managerContainerSpec(settingsOf());
+  // Computed per test (not while collecting tests), so mutation testing runs only the tests that use it.
+  let spec: ReturnType<typeof managerContainerSpec>;
+  beforeEach(() => {
+    spec = managerContainerSpec(settingsOf());
+  });
 
   it("names the container and its host after the landscape and domain", () => {
     expect(spec.name).toBe("flamenco-manager--dev");
@@ -57,24 +64,49 @@ describe("managerContainerSpec", () => {
     expect(managerContainerSpec(settingsOf({ logLevel: "debug" })).command).toEqual(["/app/flamenco-manager", "-debug"]);
   });
 
-  it("waits for the manager to be healthy", () => {
+  it("waits for the manager to be healthy, for 90 s", () => {
     expect(spec.wait).toBe(true);
-    expect(spec.waitTimeout).toBeGreaterThan(0);
+    expect(spec.waitTimeout).toBe(90);
   });
 
-  it("checks health on the container port", () => {
-    expect(spec.healthcheck).toEqual(managerHealthcheck(8080));
-    expect(JSON.stringify(managerContainerSpec(settingsOf({ managerPortContainer: 9090 })).healthcheck.tests)).toContain("9090");
+  it("checks health every 5 s, 3 s per probe, 6 retries after a 5 s start period, on the container port", () => {
+    expect(spec.healthcheck).toEqual({
+      tests: [
+        "CMD",
+        "bash",
+        "-c",
+        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /api/v3/version HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '",
+      ],
+      interval: "5s",
+      timeout: "3s",
+      startPeriod: "5s",
+      retries: 6,
+    });
+    expect(managerContainerSpec(settingsOf({ managerPortContainer: 9090 })).healthcheck.tests[3]).toContain("/dev/tcp/127.0.0.1/9090 ");
+  });
+
+  it("waits long enough for Docker to decide: start period, every retry and the last probe's timeout", () => {
+    // Docker marks the container unhealthy only after the start period and `retries` failed
+    // probes `interval` apart, the last one taking up to `timeout`. A shorter wait gives up
+    // before Docker has decided, so a slow but healthy manager would fail `up`.
+    const seconds = (duration: string): number => {
+      const match = /^(\d+)s$/.exec(duration);
+      if (match === null) throw new Error(`not a duration in seconds: ${duration}`);
+      return Number(match[1]);
+    };
+    const { startPeriod, interval, retries, timeout } = spec.healthcheck;
+    const decidedAfter = seconds(startPeriod) + seconds(interval) * retries + seconds(timeout);
+    expect(decidedAfter).toBe(38);
+    expect(spec.waitTimeout).toBeGreaterThan(decidedAfter);
   });
 
   it("labels the container with its landscape", () => {
     expect(spec.labels).toContainEqual({ label: "org.openstudiolandscapes.landscape", value: "dev" });
   });
 
-  it("is deterministic", () => {
-    expect(managerContainerSpec(settingsOf({ environment: { B: "1", A: "2" } }))).toEqual(
-      managerContainerSpec(settingsOf({ environment: { A: "2", B: "1" } })),
-    );
+  it("does not depend on the order the environment is written in", () => {
+    expect(managerContainerSpec(settingsOf({ environment: { B: "1", A: "2" } })).envs).toEqual(["TZ=UTC", "A=2", "B=1"]);
+    expect(managerContainerSpec(settingsOf({ environment: { A: "2", B: "1" } })).envs).toEqual(["TZ=UTC", "A=2", "B=1"]);
   });
 });
 
@@ -89,23 +121,63 @@ describe("managerCommand", () => {
   });
 });
 
-describe("managerHealthcheck", () => {
-  const check = managerHealthcheck(8080);
-  const script = check.tests.join(" ");
+/**
+ * Serves `status` on GET /api/v3/version and 404 on anything else, on 127.0.0.1: a health
+ * check asking another path never sees the 200.
+ */
+async function managerDouble(status: number): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    response.writeHead(request.method === "GET" && request.url === "/api/v3/version" ? status : 404);
+    response.end("{}");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
 
-  it("requests GET /api/v3/version on the container port", () => {
-    expect(check.tests[0]).toBe("CMD");
-    expect(script).toContain("/api/v3/version");
-    expect(script).toContain("8080");
-    expect(script).toMatch(/GET \/api\/v3\/version/);
+function portOf(server: http.Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/** Runs the health check's command as Docker would (without the CMD marker); its exit code. */
+function runHealthcheck(port: number): Promise<number> {
+  const [marker, program, ...args] = managerHealthcheck(port).tests;
+  expect(marker).toBe("CMD");
+  return new Promise((resolve) => {
+    childProcess.execFile(program, args, { timeout: 10000 }, (error) => {
+      resolve(error === null ? 0 : typeof error.code === "number" ? error.code : -1);
+    });
+  });
+}
+
+describe("managerHealthcheck, run against a stand-in manager on 127.0.0.1", () => {
+  const servers: http.Server[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  it("works without curl or wget", () => {
-    expect(script).not.toMatch(/\bcurl\b|\bwget\b/);
+  async function serving(status: number): Promise<number> {
+    const server = await managerDouble(status);
+    servers.push(server);
+    return portOf(server);
+  }
+
+  it("succeeds when GET /api/v3/version answers 200", async () => {
+    expect(await runHealthcheck(await serving(200))).toBe(0);
   });
 
-  it("fails unless the manager answers 200", () => {
-    expect(script).toContain("200");
+  it("fails when the manager answers 500", async () => {
+    expect(await runHealthcheck(await serving(500))).toBe(1);
+  });
+
+  it("fails when nothing listens on the port", async () => {
+    const closed = await managerDouble(200);
+    const port = portOf(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await runHealthcheck(port)).toBe(1);
+  });
+
+  it("needs neither curl nor wget", () => {
+    expect(managerHealthcheck(8080).tests.join(" ")).not.toMatch(/\bcurl\b|\bwget\b/);
   });
 });
 

@@ -28,8 +28,14 @@ function fromLines(dockerfile: string): string[] {
 }
 
 describe("manager Dockerfile", () => {
-  const dockerfile = renderDockerfile(DEFAULT);
-  const [unpack, final] = stages(dockerfile);
+  // Computed per test (not while collecting tests), so mutation testing runs only the tests that use it.
+  let dockerfile: string;
+  let unpack: string[];
+  let final: string[];
+  beforeEach(() => {
+    dockerfile = renderDockerfile(DEFAULT);
+    [unpack, final] = stages(dockerfile);
+  });
 
   it("has two stages, both on the base image", () => {
     const froms = fromLines(dockerfile);
@@ -107,9 +113,5 @@ describe("manager Dockerfile", () => {
 
   it("downloads nothing", () => {
     expect(dockerfile).not.toMatch(/curl|wget|https?:\/\/|\bADD\s/i);
-  });
-
-  it("is deterministic", () => {
-    expect(renderDockerfile(DEFAULT)).toBe(renderDockerfile({ ...DEFAULT }));
   });
 });

@@ -9,7 +9,7 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import * as zlib from "zlib";
 import fetchRelease = require("../../scripts/fetch-release");
-import { parseSettings } from "../../components/config/settings";
+import { parseSettings, Settings } from "../../components/config/settings";
 import { parseFetchedRelease, releaseCommandEnvironment } from "../../components/render/commands";
 import { renderDockerfile } from "../../components/render/dockerfile";
 import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
@@ -421,8 +421,13 @@ describe("sha256OfFile", () => {
 });
 
 describe("readRequest", () => {
-  const settings = parseSettings({}, { stack: "dev", homeDirectory: "/home/artist" });
-  const dockerfile = renderDockerfile(settings);
+  // Computed per test (not while collecting tests), so mutation testing runs only the tests that use it.
+  let settings: Settings;
+  let dockerfile: string;
+  beforeEach(() => {
+    settings = parseSettings({}, { stack: "dev", homeDirectory: "/home/artist" });
+    dockerfile = renderDockerfile(settings);
+  });
 
   it("reads back what the program passes to the release command", () => {
     const env = releaseCommandEnvironment(settings, dockerfile);

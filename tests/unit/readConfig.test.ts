@@ -1,8 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { z } from "zod";
 import { decodeConfigValue, hostPathKind, rawStackConfig } from "../../components/config/read";
-import { KEY_KINDS } from "../../components/config/schema";
+import { KEY_KINDS, stackConfigSchema } from "../../components/config/schema";
+import { takesText } from "./schemaRules";
 import { parseSettings, PROJECT } from "../../components/config/settings";
 
 describe("decodeConfigValue", () => {
@@ -34,9 +36,13 @@ describe("decodeConfigValue", () => {
     expect(decodeConfigValue("someNewKey", "text")).toBe("text");
   });
 
-  it("knows how every schema key arrives", () => {
-    for (const kind of Object.values(KEY_KINDS)) expect(["string", "json"]).toContain(kind);
-    expect(KEY_KINDS.flamencoVersion).toBe("string");
+  it("reads a key as text exactly when its schema takes text, so 3.10 stays \"3.10\" and 8484 becomes a number", () => {
+    const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
+    const kinds = KEY_KINDS as Record<string, string>;
+    expect(Object.keys(kinds).sort()).toEqual([...Object.keys(shape), "mqttPassword"].sort());
+    const wrong = Object.keys(shape).filter((key) => kinds[key] !== (takesText(shape[key]) ? "string" : "json"));
+    expect(wrong).toEqual([]);
+    // Read apart from the schema: a secret is text, never JSON.
     expect(KEY_KINDS.mqttPassword).toBe("string");
   });
 });

@@ -140,39 +140,7 @@ describe("manager URLs", () => {
   );
 });
 
-describe("bad worker config: the key with its index path, the value and what is accepted", () => {
-  const cases: Array<[string, Record<string, unknown>, string, unknown, string]> = [
-    ["workers that is not a list", { workers: { name: "a", count: 1 } }, "workers", { name: "a", count: 1 }, "a list of render hosts"],
-    ["a host name with capitals", { workers: [{ name: "Render01", count: 1 }] }, "workers.0.name", "Render01", "a DNS label"],
-    ["a host name with a dot", { workers: [{ name: "render.01", count: 1 }] }, "workers.0.name", "render.01", "a DNS label"],
-    ["a host without name", { workers: [{ count: 1 }] }, "workers.0.name", undefined, "a render host name"],
-    ["a negative count", { workers: [{ name: "a", count: -1 }] }, "workers.0.count", -1, "a whole number from 0 upwards"],
-    ["a fractional count", { workers: [{ name: "a", count: 1.5 }] }, "workers.0.count", 1.5, "a whole number from 0 upwards"],
-    ["a count as a string", { workers: [{ name: "a", count: "2" }] }, "workers.0.count", "2", "a whole number from 0 upwards"],
-    ["a missing count", { workers: [{ name: "a" }] }, "workers.0.count", undefined, "a whole number from 0 upwards"],
-    ["a Docker endpoint without scheme", { workers: [{ ...REMOTE, dockerHost: "render-01:2375" }] }, "workers.0.dockerHost", "render-01:2375", "a Docker endpoint"],
-    ["gpus 0", { workers: [{ name: "a", count: 1, gpus: 0 }] }, "workers.0.gpus", 0, "all or a whole number of GPUs"],
-    ["gpus as a word", { workers: [{ name: "a", count: 1, gpus: "some" }] }, "workers.0.gpus", "some", "all or a whole number of GPUs"],
-    ["a relative shared storage path", { workers: [{ ...REMOTE, sharedStorage: "mnt/projects" }] }, "workers.0.sharedStorage", "mnt/projects", "an absolute path on that render host"],
-    ["a workers root under ~", { workers: [{ ...REMOTE, workersRoot: "~/workers" }] }, "workers.0.workersRoot", "~/workers", "an absolute path on that render host"],
-    ["an unknown network", { workers: [{ ...REMOTE, network: "overlay" }] }, "workers.0.network", "overlay", "one of bridge, host"],
-    ["a network on the manager's host", { workers: [{ name: "a", count: 1, network: "host" }] }, "workers.0.network", "host", "join the landscape network"],
-    ["a remote host without shared storage", { workers: [{ name: "r", dockerHost: "tcp://r:2376", count: 1 }] }, "workers.0.sharedStorage", undefined, "required for a host with a dockerHost"],
-    ["FLAMENCO_HOME in a host's environment", { workers: [{ name: "a", count: 1, environment: { FLAMENCO_HOME: "/x" } }] }, "workers.0.environment.FLAMENCO_HOME", "/x", "set by the program"],
-    ["FLAMENCO_WORKER_NAME in a host's environment", { workers: [{ name: "a", count: 1, environment: { FLAMENCO_WORKER_NAME: "x" } }] }, "workers.0.environment.FLAMENCO_WORKER_NAME", "x", "set by the program"],
-    ["an unknown host key", { workers: [{ name: "a", count: 1, replicas: 2 }] }, "workers.0.replicas", 2, "no such key"],
-    ["a manager URL with a path", { managerUrl: "http://manager:8484/api" }, "managerUrl", "http://manager:8484/api", "an http:// or https:// URL"],
-    ["a worker image with spaces", { workerImage: "flamenco worker" }, "workerImage", "flamenco worker", "a Docker image reference"],
-  ];
-
-  it.each(cases)("%s", (_title, raw, key, got, expected) => {
-    const problems = problemsOf(raw);
-    expect(problems).toHaveLength(1);
-    expect(problems[0].key).toBe(`${PROJECT}:${key}`);
-    expect(problems[0].got).toEqual(got);
-    expect(problems[0].expected).toContain(expected);
-  });
-
+describe("bad worker config (each rule has its case in badConfig.test.ts)", () => {
   it("a duplicate host name is reported at the later entry, naming the first", () => {
     const problems = problemsOf({ workers: [{ name: "render", count: 1 }, { name: "other", count: 1 }, { ...REMOTE, name: "render" }] });
     expect(problems).toEqual([{ key: `${PROJECT}:workers.2.name`, got: "render", expected: 'a render host name used only once (workers.0.name is also "render")' }]);
