@@ -29,8 +29,8 @@ module.exports = tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off", "no-redeclare": ["error", { builtinGlobals: false }] },
   },
   {
-    // The program harness loads the SDK and the program anew for every run, by path.
-    files: ["tests/program/harness.ts"],
+    // These load the SDK and the program (or its config reader) anew for a run, by path.
+    files: ["tests/program/harness.ts", "tests/unit/readStackSettings.test.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

@@ -9,6 +9,9 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/program/**/*.test.ts"],
   transform: {
-    "^.+\\.tsx?$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
+    "^.+\\.tsx?$": [
+      "@swc/jest",
+      { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
+    ],
   },
 };

@@ -35,7 +35,13 @@ async function emptyBuildCache(): Promise<void> {
 }
 
 /** The floor: plain `docker build` of the staged context, then the container up to healthy. */
-async function floor(double: EngineDouble, context: string, sha256: string, port: number, root: string): Promise<number> {
+async function floor(
+  double: EngineDouble,
+  context: string,
+  sha256: string,
+  port: number,
+  root: string,
+): Promise<number> {
   const imageName = "flamenco-bench-floor:latest";
   const storage = fs.mkdtempSync(path.join(root, "floor-storage-"));
   const shared = fs.mkdtempSync(path.join(root, "floor-shared-"));
@@ -50,7 +56,11 @@ async function floor(double: EngineDouble, context: string, sha256: string, port
       ExposedPorts: { "8080/tcp": {} },
       Healthcheck: engineHealthcheck(managerHealthcheck(8080)),
       HostConfig: {
-        Binds: [`${config}:/app/flamenco-manager.yaml:ro`, `${storage}:/app/flamenco-manager-storage:rw`, `${shared}:/app/flamenco-manager-storage-shared:rw`],
+        Binds: [
+          `${config}:/app/flamenco-manager.yaml:ro`,
+          `${storage}:/app/flamenco-manager-storage:rw`,
+          `${shared}:/app/flamenco-manager-storage-shared:rw`,
+        ],
         PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] },
       },
     });
@@ -84,7 +94,10 @@ async function main(): Promise<void> {
     const cold = new EngineDouble();
     const coldRun = await timed(() => runProgram({ config, stack: LANDSCAPE, newResource: cold.newResource }));
     const coldDownloads = fixture.archiveRequests() + fixture.checksumRequests();
-    const fetched = JSON.parse(cold.commandRuns.find((run) => run.name.endsWith("-release-fetch"))?.stdout ?? "{}") as { context: string; sha256: string };
+    const fetched = JSON.parse(cold.commandRuns.find((run) => run.name.endsWith("-release-fetch"))?.stdout ?? "{}") as {
+      context: string;
+      sha256: string;
+    };
     await cold.destroy();
 
     const warm = new EngineDouble();

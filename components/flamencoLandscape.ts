@@ -72,12 +72,22 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
 
     const backup = new ManagerBackup(
       `${name}-manager-backup`,
-      { environment: args.backup.environment, container: args.manager.container, imageId: image.imageId, configSha256: files.configSha256 },
+      {
+        environment: args.backup.environment,
+        container: args.manager.container,
+        imageId: image.imageId,
+        configSha256: files.configSha256,
+      },
       { parent: this },
     );
     this.manager = new FlamencoManager(
       `${name}-manager`,
-      { container: args.manager.container, imageId: image.imageId, configSha256: files.configSha256, backupGuard: backup.guard },
+      {
+        container: args.manager.container,
+        imageId: image.imageId,
+        configSha256: files.configSha256,
+        backupGuard: backup.guard,
+      },
       { parent: this, dependsOn: [this.network, files] },
     );
 

@@ -33,6 +33,10 @@ export class FlamencoRelease extends pulumi.ComponentResource {
     this.sha256 = fetched.sha256;
     this.contextDirectory = fetched.context;
 
-    this.registerOutputs({ archivePath: this.archivePath, sha256: this.sha256, contextDirectory: this.contextDirectory });
+    this.registerOutputs({
+      archivePath: this.archivePath,
+      sha256: this.sha256,
+      contextDirectory: this.contextDirectory,
+    });
   }
 }

@@ -8,7 +8,11 @@ import type { RenderHostPlan } from "./flamencoWorkers";
 import type { ManagerFilesArgs } from "./managerFiles";
 import type { ManagerImageArgs } from "./managerImage";
 import { backupCommandEnvironment } from "./render/backup";
-import { managerFilesCommandEnvironment, releaseCommandEnvironment, workerHomeCommandEnvironment } from "./render/commands";
+import {
+  managerFilesCommandEnvironment,
+  releaseCommandEnvironment,
+  workerHomeCommandEnvironment,
+} from "./render/commands";
 import { managerContainerSpec } from "./render/container";
 import { deregisterCommandEnvironment } from "./render/deregister";
 import { renderDockerfile } from "./render/dockerfile";
@@ -45,7 +49,9 @@ export function managerFilesArgs(settings: Settings, mqttPassword?: pulumi.Outpu
   return {
     configFile: hostConfigFilePath(settings),
     environment: managerFilesCommandEnvironment(settings),
-    managerYaml: mqttPassword ? mqttPassword.apply((password) => renderManagerYaml(settings, password)) : renderManagerYaml(settings),
+    managerYaml: mqttPassword
+      ? mqttPassword.apply((password) => renderManagerYaml(settings, password))
+      : renderManagerYaml(settings),
   };
 }
 
@@ -79,7 +85,9 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
 
 /** Undefined without render hosts: then no worker resources are declared. */
 export function workersArgs(settings: Settings): FlamencoLandscapeArgs["workers"] {
-  return settings.workers.length === 0 ? undefined : { hosts: settings.workers.map((host) => renderHostPlan(settings, host)) };
+  return settings.workers.length === 0
+    ? undefined
+    : { hosts: settings.workers.map((host) => renderHostPlan(settings, host)) };
 }
 
 export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<string>): FlamencoLandscapeArgs {

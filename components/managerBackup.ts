@@ -1,6 +1,11 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_DATABASE_COMMAND, BACKUP_NEWEST_COMMAND, managerInputsDigest, parseBackupReport } from "./render/backup";
+import {
+  BACKUP_DATABASE_COMMAND,
+  BACKUP_NEWEST_COMMAND,
+  managerInputsDigest,
+  parseBackupReport,
+} from "./render/backup";
 import type { ContainerSpec } from "./render/containerSpec";
 import { scriptCommand } from "./scriptCommand";
 

@@ -47,13 +47,20 @@ export class RenderHost extends pulumi.ComponentResource {
     const provider =
       args.dockerHost === undefined
         ? undefined
-        : new docker.Provider(`${name}-docker`, { host: args.dockerHost }, { parent: this, aliases: [{ name: args.previousProviderName }] });
+        : new docker.Provider(
+            `${name}-docker`,
+            { host: args.dockerHost },
+            { parent: this, aliases: [{ name: args.previousProviderName }] },
+          );
 
     // The build context goes to that host's engine; its workers run the result by id, so nothing is pulled.
     const hostImage =
       args.imageBuild === undefined
         ? undefined
-        : new ManagerImage(`${name}-image`, args.imageBuild, { parent: this, providers: provider === undefined ? undefined : [provider] });
+        : new ManagerImage(`${name}-image`, args.imageBuild, {
+            parent: this,
+            providers: provider === undefined ? undefined : [provider],
+          });
     const image = hostImage?.imageId ?? args.image;
 
     for (const worker of args.workers) {
@@ -63,7 +70,11 @@ export class RenderHost extends pulumi.ComponentResource {
         `${workerName}-home`,
         { ...scriptCommand(ENSURE_WORKER_HOME_COMMAND), environment: worker.homeEnvironment },
         // On another host it runs the worker image there, so that image must be built first.
-        { parent: this, aliases: [{ name: worker.previousNames.home }], dependsOn: hostImage === undefined ? [] : [hostImage] },
+        {
+          parent: this,
+          aliases: [{ name: worker.previousNames.home }],
+          dependsOn: hostImage === undefined ? [] : [hostImage],
+        },
       );
       // Deregisters the worker from the manager when it is deleted: after its container (which
       // depends on it) is gone, and before the manager (which it depends on) goes.

@@ -24,5 +24,7 @@ export function scriptCommand(
   workingDirectory: string = process.cwd(),
 ): ScriptSteps & { dir?: string } {
   const commands = typeof steps === "string" ? { create: steps } : steps;
-  return path.resolve(workingDirectory) === PROJECT_DIRECTORY ? { ...commands } : { ...commands, dir: PROJECT_DIRECTORY };
+  return path.resolve(workingDirectory) === PROJECT_DIRECTORY
+    ? { ...commands }
+    : { ...commands, dir: PROJECT_DIRECTORY };
 }

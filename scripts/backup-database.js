@@ -126,7 +126,9 @@ async function copyIntoNewDirectory(files, target) {
       }
       if (fingerprint(files) !== before) {
         if (attempt < COPY_ATTEMPTS) continue;
-        throw new Error(`${files[0]} changed while it was copied, ${COPY_ATTEMPTS} times: is a manager still running on it?`);
+        throw new Error(
+          `${files[0]} changed while it was copied, ${COPY_ATTEMPTS} times: is a manager still running on it?`,
+        );
       }
       await syncDirectory(partial);
       await fsp.rename(partial, target);
@@ -185,13 +187,24 @@ async function main() {
   const storage = required("FLAMENCO_STORAGE");
   if (mode === "newest") {
     const backups = await listBackups(storage);
-    process.stdout.write(`${JSON.stringify({ backup: null, newest: backups[backups.length - 1] ?? null, removed: [] })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ backup: null, newest: backups[backups.length - 1] ?? null, removed: [] })}\n`,
+    );
     return;
   }
-  if (mode !== "backup") throw new Error(`usage: node scripts/backup-database.js backup|newest (got ${mode ?? "nothing"})`);
+  if (mode !== "backup")
+    throw new Error(`usage: node scripts/backup-database.js backup|newest (got ${mode ?? "nothing"})`);
   const keep = Number(required("FLAMENCO_BACKUPS_KEEP"));
-  if (!Number.isInteger(keep) || keep < 1) throw new Error(`FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${process.env.FLAMENCO_BACKUPS_KEEP}`);
-  const result = await backupDatabase({ storage, configFile: required("FLAMENCO_CONFIG_FILE"), version: required("FLAMENCO_VERSION"), keep });
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new Error(
+      `FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${process.env.FLAMENCO_BACKUPS_KEEP}`,
+    );
+  const result = await backupDatabase({
+    storage,
+    configFile: required("FLAMENCO_CONFIG_FILE"),
+    version: required("FLAMENCO_VERSION"),
+    keep,
+  });
   if (result.backup === null) process.stderr.write(`No ${DATABASE_FILE} in ${storage} yet: nothing to back up.\n`);
   else process.stderr.write(`Backed up the manager database to ${result.backup}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -204,4 +217,15 @@ if (require.main === module) {
   });
 }
 
-module.exports = { backupDatabase, backupName, listBackups, pruneBackups, copyDurably, syncDirectory, backupsDirectory, DATABASE_FILES, CONFIG_FILE, BACKUP_NAME };
+module.exports = {
+  backupDatabase,
+  backupName,
+  listBackups,
+  pruneBackups,
+  copyDurably,
+  syncDirectory,
+  backupsDirectory,
+  DATABASE_FILES,
+  CONFIG_FILE,
+  BACKUP_NAME,
+};

@@ -51,7 +51,12 @@ async function deregisterWorker({ managerUrl, workerName }) {
   const listUrl = `${base}/api/v3/worker-mgt/workers`;
   try {
     const listed = await request(listUrl, "GET");
-    if (listed.status === 404) return { worker: workerName, deregistered: [], warning: `GET ${listUrl} answered 404: the manager has no worker management; ${workerName} was not deregistered` };
+    if (listed.status === 404)
+      return {
+        worker: workerName,
+        deregistered: [],
+        warning: `GET ${listUrl} answered 404: the manager has no worker management; ${workerName} was not deregistered`,
+      };
     if (!listed.ok) throw await failure(listed, `GET ${listUrl}`);
     const body = /** @type {{ workers?: { id: string, name: string }[] }} */ (await listed.json());
     const ids = (body.workers ?? []).filter((worker) => worker.name === workerName).map((worker) => worker.id);
@@ -64,7 +69,12 @@ async function deregisterWorker({ managerUrl, workerName }) {
     }
     return { worker: workerName, deregistered };
   } catch (error) {
-    if (error instanceof Unreachable) return { worker: workerName, deregistered: [], warning: `the manager is unreachable (${error.message}); ${workerName} was not deregistered` };
+    if (error instanceof Unreachable)
+      return {
+        worker: workerName,
+        deregistered: [],
+        warning: `the manager is unreachable (${error.message}); ${workerName} was not deregistered`,
+      };
     throw error;
   }
 }
@@ -77,7 +87,10 @@ function required(name) {
 }
 
 async function main() {
-  const result = await deregisterWorker({ managerUrl: required("FLAMENCO_MANAGER_URL"), workerName: required("FLAMENCO_WORKER_NAME") });
+  const result = await deregisterWorker({
+    managerUrl: required("FLAMENCO_MANAGER_URL"),
+    workerName: required("FLAMENCO_WORKER_NAME"),
+  });
   if (result.warning) process.stderr.write(`warning: ${result.warning}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -22,7 +22,8 @@ const { FEATURE_LABEL } = require("./labels");
 const { ensureDirectories } = require("./write-manager-files");
 
 /** Shell run inside the helper container: $1 directory name, $2 owner. */
-const REMOTE_SCRIPT = 'if [ -d "/workers/$1" ]; then echo kept; else mkdir -p "/workers/$1" && chown "$2" "/workers/$1" && echo created; fi';
+const REMOTE_SCRIPT =
+  'if [ -d "/workers/$1" ]; then echo kept; else mkdir -p "/workers/$1" && chown "$2" "/workers/$1" && echo created; fi';
 
 /**
  * @param {string} file
@@ -92,7 +93,9 @@ async function ensureWorkerHome(env) {
   if (!image) throw new Error("FLAMENCO_WORKER_IMAGE is not set");
   const result = await run("docker", remoteArguments(dockerHost, image, home, owner));
   if (result.code !== 0) {
-    throw new Error(`creating ${home} on ${dockerHost} with image ${image} failed (docker exit code ${result.code}): ${result.stderr.trim()}`);
+    throw new Error(
+      `creating ${home} on ${dockerHost} with image ${image} failed (docker exit code ${result.code}): ${result.stderr.trim()}`,
+    );
   }
   return { home, created: result.stdout.trim().split("\n").pop() === "created" };
 }

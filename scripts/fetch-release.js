@@ -76,7 +76,9 @@ function redirectRefusal(from, to) {
  * @param {Source} source
  */
 function tooLarge(source) {
-  return new Error(`Download of ${source.location} refused: it is larger than the ${source.limit} bytes allowed for ${source.what}`);
+  return new Error(
+    `Download of ${source.location} refused: it is larger than the ${source.limit} bytes allowed for ${source.what}`,
+  );
 }
 
 /**
@@ -90,14 +92,18 @@ async function fetchFollowingSafeRedirects(location) {
     try {
       response = await fetch(current, { redirect: "manual" });
     } catch (error) {
-      throw new Error(`Download of ${location} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+      throw new Error(
+        `Download of ${location} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+      );
     }
     if (!REDIRECT_STATUSES.includes(response.status)) return response;
     await response.body?.cancel();
     const target = new URL(response.headers.get("location") ?? "", current);
     const refusal = redirectRefusal(current, target);
-    if (refusal !== undefined) throw new Error(`Download of ${location} refused: it redirects to ${target.href}, ${refusal}`);
-    if (redirects >= MAX_REDIRECTS) throw new Error(`Download of ${location} refused: more than ${MAX_REDIRECTS} redirects`);
+    if (refusal !== undefined)
+      throw new Error(`Download of ${location} refused: it redirects to ${target.href}, ${refusal}`);
+    if (redirects >= MAX_REDIRECTS)
+      throw new Error(`Download of ${location} refused: more than ${MAX_REDIRECTS} redirects`);
     current = target;
   }
 }
@@ -341,6 +347,15 @@ async function main() {
   }
 }
 
-module.exports = { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, redirectRefusal, ARCHIVE_IN_CONTEXT, DEFAULT_LIMITS };
+module.exports = {
+  ensureArchive,
+  stageContext,
+  findChecksum,
+  sha256OfFile,
+  readRequest,
+  redirectRefusal,
+  ARCHIVE_IN_CONTEXT,
+  DEFAULT_LIMITS,
+};
 
 if (require.main === module) void main();

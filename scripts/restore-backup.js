@@ -20,10 +20,18 @@ const { spawnSync } = require("child_process");
 const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
-const { BACKUP_NAME, DATABASE_FILES, backupName, backupsDirectory, copyDurably, syncDirectory } = require("./backup-database");
+const {
+  BACKUP_NAME,
+  DATABASE_FILES,
+  backupName,
+  backupsDirectory,
+  copyDurably,
+  syncDirectory,
+} = require("./backup-database");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run restore -- <stack> <backup>  |  node scripts/restore-backup.js --storage <dir> --container <name> <backup>";
+const USAGE =
+  "usage: npm run restore -- <stack> <backup>  |  node scripts/restore-backup.js --storage <dir> --container <name> <backup>";
 
 /**
  * @param {string[]} argv
@@ -45,7 +53,8 @@ function parseArguments(argv) {
     }
   }
   if (options.storage !== undefined || options.container !== undefined) {
-    if (options.storage === undefined || options.container === undefined || positional.length !== 1) throw new Error(USAGE);
+    if (options.storage === undefined || options.container === undefined || positional.length !== 1)
+      throw new Error(USAGE);
     return { ...options, backup: positional[0] };
   }
   if (positional.length !== 2) throw new Error(USAGE);
@@ -57,14 +66,25 @@ function parseArguments(argv) {
  * @param {string} stack
  */
 function stackTarget(stack) {
-  const env = { ...process.env, PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${PROJECT_ROOT}/.pulumi-state` };
+  const env = {
+    ...process.env,
+    PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${PROJECT_ROOT}/.pulumi-state`,
+  };
   // The terminal stays attached: Pulumi may ask for the stack's passphrase.
-  const result = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { cwd: PROJECT_ROOT, env, encoding: "utf8", stdio: ["inherit", "pipe", "inherit"] });
+  const result = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
+    cwd: PROJECT_ROOT,
+    env,
+    encoding: "utf8",
+    stdio: ["inherit", "pipe", "inherit"],
+  });
   if (result.error) throw new Error(`cannot run the Pulumi CLI: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`pulumi stack output --stack ${stack} failed (exit code ${result.status}); see its message above`);
+  if (result.status !== 0)
+    throw new Error(`pulumi stack output --stack ${stack} failed (exit code ${result.status}); see its message above`);
   const outputs = JSON.parse(result.stdout);
   if (typeof outputs.storagePath !== "string" || typeof outputs.managerContainerName !== "string") {
-    throw new Error(`stack ${stack} has no storagePath and managerContainerName outputs: is the landscape deployed (enabled)?`);
+    throw new Error(
+      `stack ${stack} has no storagePath and managerContainerName outputs: is the landscape deployed (enabled)?`,
+    );
   }
   return { storage: outputs.storagePath, container: outputs.managerContainerName };
 }
@@ -77,9 +97,12 @@ function stackTarget(stack) {
 function resolveBackup(storage, given) {
   const directory = path.isAbsolute(given) ? given : path.join(backupsDirectory(storage), given);
   if (path.dirname(directory) !== backupsDirectory(storage) || !BACKUP_NAME.test(path.basename(directory))) {
-    throw new Error(`${given} is not a backup of ${storage}: expected a directory <timestamp>-<version> in ${backupsDirectory(storage)}`);
+    throw new Error(
+      `${given} is not a backup of ${storage}: expected a directory <timestamp>-<version> in ${backupsDirectory(storage)}`,
+    );
   }
-  if (!fs.existsSync(path.join(directory, DATABASE_FILES[0]))) throw new Error(`${directory} holds no ${DATABASE_FILES[0]}`);
+  if (!fs.existsSync(path.join(directory, DATABASE_FILES[0])))
+    throw new Error(`${directory} holds no ${DATABASE_FILES[0]}`);
   return directory;
 }
 
@@ -111,7 +134,8 @@ async function restoreBackup({ storage, container, backup, stop = stopContainer,
   const aside = path.join(backupsDirectory(storage), asideName);
   await fsp.mkdir(asidePartial, { recursive: true });
   for (const file of DATABASE_FILES) {
-    if (fs.existsSync(path.join(storage, file))) await fsp.rename(path.join(storage, file), path.join(asidePartial, file));
+    if (fs.existsSync(path.join(storage, file)))
+      await fsp.rename(path.join(storage, file), path.join(asidePartial, file));
   }
   await syncDirectory(asidePartial);
   await fsp.rename(asidePartial, aside);
@@ -124,7 +148,10 @@ async function restoreBackup({ storage, container, backup, stop = stopContainer,
 
 async function main() {
   const args = parseArguments(process.argv.slice(2));
-  const target = args.stack === undefined ? { storage: String(args.storage), container: String(args.container) } : stackTarget(args.stack);
+  const target =
+    args.stack === undefined
+      ? { storage: String(args.storage), container: String(args.container) }
+      : stackTarget(args.stack);
   const result = await restoreBackup({ ...target, backup: args.backup });
   const stack = args.stack ?? "<stack>";
   process.stdout.write(

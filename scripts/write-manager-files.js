@@ -52,7 +52,9 @@ async function ensureConfigDirectory(directory) {
   } catch (error) {
     // A directory of another user: the file's own mode still keeps it private.
     if (!(error instanceof Error && "code" in error && error.code === "EPERM")) throw error;
-    process.stderr.write(`flamenco files: ${directory} belongs to another user; left at mode ${(mode & 0o777).toString(8)}\n`);
+    process.stderr.write(
+      `flamenco files: ${directory} belongs to another user; left at mode ${(mode & 0o777).toString(8)}\n`,
+    );
   }
 }
 

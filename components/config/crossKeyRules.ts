@@ -1,7 +1,15 @@
 import type { z } from "zod";
 import type { ConfigProblem } from "./errors";
 import { overlappingPaths, UsedPath } from "./hostPaths";
-import { hostConfigFilePath, hostDirectory, hostLayout, imageContextDirectory, managerFqdn, managerImageName, workersRootOf } from "./layout";
+import {
+  hostConfigFilePath,
+  hostDirectory,
+  hostLayout,
+  imageContextDirectory,
+  managerFqdn,
+  managerImageName,
+  workersRootOf,
+} from "./layout";
 import { DEFAULTS, networkSchema, stackConfigSchema, StackConfig, workerHostSchema, WorkerHostConfig } from "./schema";
 import { HIDDEN, keyName, shownValue, valueAt } from "./shown";
 
@@ -107,7 +115,8 @@ function passwordWithoutBroker(input: Input, context: CrossKeyContext): ConfigPr
     {
       key: keyName(["mqttPassword"]),
       got: HIDDEN,
-      expected: 'manager.mqtt with a broker: the password is only used for it (or remove it: "pulumi config rm mqttPassword")',
+      expected:
+        'manager.mqtt with a broker: the password is only used for it (or remove it: "pulumi config rm mqttPassword")',
     },
   ];
 }
@@ -118,11 +127,26 @@ function usedPaths(fields: Fields, input: Input, homeDirectory: string): UsedPat
   if (landscape === undefined || landscapesRoot === undefined) return undefined;
   // An invalid storage key is reported on its own; the default stands in so the rest is checked.
   const layout = hostLayout(
-    { landscape, landscapesRoot, storage: storage ?? DEFAULTS.storage, sharedStorage: sharedStorage ?? DEFAULTS.sharedStorage },
+    {
+      landscape,
+      landscapesRoot,
+      storage: storage ?? DEFAULTS.storage,
+      sharedStorage: sharedStorage ?? DEFAULTS.sharedStorage,
+    },
     homeDirectory,
   );
-  const derived = (label: string, hostPath: string): UsedPath => ({ keyPath: ["landscapesRoot"], label, path: hostPath, setByStack: false });
-  const own = (key: string, hostPath: string): UsedPath => ({ keyPath: [key], label: key, path: hostDirectory(hostPath), setByStack: isSet(input, [key]) });
+  const derived = (label: string, hostPath: string): UsedPath => ({
+    keyPath: ["landscapesRoot"],
+    label,
+    path: hostPath,
+    setByStack: false,
+  });
+  const own = (key: string, hostPath: string): UsedPath => ({
+    keyPath: [key],
+    label: key,
+    path: hostDirectory(hostPath),
+    setByStack: isSet(input, [key]),
+  });
   const workersRoots = validWorkerHosts(input).flatMap(({ host, index }): UsedPath[] =>
     host.dockerHost === undefined
       ? [
@@ -150,7 +174,11 @@ function clobberedStorage(fields: Fields, input: Input, context: CrossKeyContext
   const paths = usedPaths(fields, input, context.homeDirectory);
   if (paths === undefined) return [];
   const overlaps = overlappingPaths(paths).map((overlap) =>
-    problem(input, overlap.keyPath, `a directory apart from every other one the program uses: ${overlap.reasons.join("; ")}`),
+    problem(
+      input,
+      overlap.keyPath,
+      `a directory apart from every other one the program uses: ${overlap.reasons.join("; ")}`,
+    ),
   );
   const { pathKind } = context;
   const notDirectories =
@@ -159,7 +187,11 @@ function clobberedStorage(fields: Fields, input: Input, context: CrossKeyContext
       : paths
           .filter((used) => used.keyPath[0] !== "landscapesRoot" && pathKind(used.path) === "other")
           .map((used) =>
-            problem(input, used.keyPath, `a directory or a path that does not exist yet (${JSON.stringify(used.path)} exists and is not a directory)`),
+            problem(
+              input,
+              used.keyPath,
+              `a directory or a path that does not exist yet (${JSON.stringify(used.path)} exists and is not a directory)`,
+            ),
           );
   return [...overlaps, ...notDirectories];
 }

@@ -24,7 +24,8 @@ export function goDurationNanoseconds(value: string): bigint {
   let total = 0n;
   for (const [, whole, fraction = "", unit] of value.matchAll(GROUP)) {
     const perUnit = NANOSECONDS_PER_UNIT[unit];
-    total += BigInt(whole) * perUnit + (fraction === "" ? 0n : (BigInt(fraction) * perUnit) / 10n ** BigInt(fraction.length));
+    total +=
+      BigInt(whole) * perUnit + (fraction === "" ? 0n : (BigInt(fraction) * perUnit) / 10n ** BigInt(fraction.length));
   }
   return total;
 }

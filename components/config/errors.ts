@@ -7,7 +7,6 @@ export interface ConfigProblem {
   expected: string;
 }
 
-
 export function formatProblem(problem: ConfigProblem): string {
   return `${problem.key}: got ${describeValue(problem.got)}; expected ${problem.expected}`;
 }

@@ -45,8 +45,13 @@ export function overlappingPaths(paths: readonly UsedPath[]): PathOverlap[] {
       const [blamed, other] = blamedIndex === j ? [later, earlier] : [earlier, later];
       const how = relation(blamed.path, other.path);
       if (how === undefined) return;
-      overlaps.set(blamedIndex, [...(overlaps.get(blamedIndex) ?? []), `it ${how} ${other.label} (${JSON.stringify(other.path)})`]);
+      overlaps.set(blamedIndex, [
+        ...(overlaps.get(blamedIndex) ?? []),
+        `it ${how} ${other.label} (${JSON.stringify(other.path)})`,
+      ]);
     });
   });
-  return [...overlaps.entries()].sort(([a], [b]) => a - b).map(([index, reasons]) => ({ keyPath: paths[index].keyPath, reasons }));
+  return [...overlaps.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, reasons]) => ({ keyPath: paths[index].keyPath, reasons }));
 }

@@ -35,11 +35,15 @@ export function expandHome(value: string, homeDirectory: string): string {
  * normalises the result. Callers validate templates with {@link unknownPlaceholders} first.
  */
 export function expandPathTemplate(template: string, values: PlaceholderValues, homeDirectory: string): string {
-  const expanded = template.replace(PLACEHOLDER_PATTERN, (whole, name: string) => (isPlaceholder(name) ? values[name] : whole));
+  const expanded = template.replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
+    isPlaceholder(name) ? values[name] : whole,
+  );
   return path.normalize(expandHome(expanded, homeDirectory));
 }
 
 /** True when the template expands to an absolute path whatever the landscape is called. */
 export function templateIsAbsolute(template: string): boolean {
-  return template.startsWith("/") || template === "~" || template.startsWith("~/") || template.startsWith("{DOT_LANDSCAPES}");
+  return (
+    template.startsWith("/") || template === "~" || template.startsWith("~/") || template.startsWith("{DOT_LANDSCAPES}")
+  );
 }

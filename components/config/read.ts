@@ -22,7 +22,10 @@ export function decodeConfigValue(key: string, value: string): unknown {
 }
 
 /** Every key in the project's namespace, decoded; unknown keys included so they can be reported. */
-export function rawStackConfig(allConfig: Record<string, string>, namespace: string = PROJECT): Record<string, unknown> {
+export function rawStackConfig(
+  allConfig: Record<string, string>,
+  namespace: string = PROJECT,
+): Record<string, unknown> {
   const prefix = `${namespace}:`;
   const raw: Record<string, unknown> = {};
   for (const [fullKey, value] of Object.entries(allConfig)) {

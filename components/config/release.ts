@@ -32,8 +32,7 @@ export function publishedChecksumLocation(location: string): string | undefined 
 }
 
 export type ReleaseVerification =
-  | { kind: "sha256"; sha256: string }
-  | { kind: "published-checksums"; checksumsUrl: string };
+  { kind: "sha256"; sha256: string } | { kind: "published-checksums"; checksumsUrl: string };
 
 export interface ReleaseSource {
   /** Flamenco version, used for image tags. */
@@ -59,7 +58,8 @@ export function resolveReleaseSource(version: string, override?: { url: string; 
     verification = { kind: "published-checksums", checksumsUrl };
   }
   const lastSegment = url.slice(url.lastIndexOf("/") + 1);
-  const archiveName = lastSegment.endsWith(".tar.gz") || lastSegment.endsWith(".tgz") ? lastSegment : releaseArchiveName(version);
+  const archiveName =
+    lastSegment.endsWith(".tar.gz") || lastSegment.endsWith(".tgz") ? lastSegment : releaseArchiveName(version);
   const keyMaterial = `${url}\n${verification.kind === "sha256" ? verification.sha256 : verification.checksumsUrl}`;
   const cacheKey = crypto.createHash("sha256").update(keyMaterial).digest("hex").slice(0, 16);
   return { version, url, archiveName, verification, cacheKey };

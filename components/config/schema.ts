@@ -38,15 +38,14 @@ export const DEFAULTS = {
   backupsToKeep: 5,
 } as const;
 
-
-
 export const LANDSCAPE_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 /** A Flamenco release version: 3.7, 3.6.1, 3.8-beta1. */
 export const VERSION_PATTERN = /^\d+(?:\.\d+){1,2}(?:-[A-Za-z0-9.]+)?$/;
 const SHA256_PATTERN = /^[0-9a-fA-F]{64}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Loose image reference check: `[registry[:port]/]name[:tag][@sha256:digest]`. */
-const IMAGE_REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+const IMAGE_REFERENCE =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
 
 export const HINTS = {
   landscape: "lowercase letters, digits, '_', '.', '-', starting with a letter or digit, at most 63 characters",
@@ -55,7 +54,8 @@ export const HINTS = {
   boolean: "true or false",
   version: 'a Flamenco release version such as "3.7" or "3.6.1"',
   releaseUrl: "an https://, http:// or file:// URL, or an absolute path",
-  releaseUrlCredentials: "a URL without credentials (user:password@): they would be kept in the state and shown in logs; serve the release where it needs none, or copy it and use a file:// URL",
+  releaseUrlCredentials:
+    "a URL without credentials (user:password@): they would be kept in the state and shown in logs; serve the release where it needs none, or copy it and use a file:// URL",
   sha256: "64 hexadecimal characters (the archive's sha256)",
   sha256Required:
     "a sha256: only an https:// url named like an official archive (flamenco-<version>-linux-amd64.tar.gz) is checked against the checksum list published beside it; http://, file:// and local paths need the archive's sha256",
@@ -78,15 +78,19 @@ export const HINTS = {
   count: "a whole number from 0 upwards",
   hostName: "a render host name: a DNS label (lowercase letters, digits and '-', at most 63 characters)",
   uniqueHostName: "a render host name used only once",
-  dockerHost: 'a Docker endpoint: "unix:///absolute/path.sock", "tcp://host:port" or "ssh://user@host" (leave it out for the manager\'s own engine)',
-  gpus: 'all or a whole number of GPUs from 1 upwards',
+  dockerHost:
+    'a Docker endpoint: "unix:///absolute/path.sock", "tcp://host:port" or "ssh://user@host" (leave it out for the manager\'s own engine)',
+  gpus: "all or a whole number of GPUs from 1 upwards",
   hostPath: "an absolute path on that render host, such as /mnt/projects, without ':' or ','",
   workerNetwork: "one of bridge, host",
-  workerNetworkLocal: "no network: workers on the manager's host join the landscape network (network applies to hosts with a dockerHost)",
-  remoteSharedStorage: "where this render host sees the studio's shared storage (required for a host with a dockerHost)",
+  workerNetworkLocal:
+    "no network: workers on the manager's host join the landscape network (network applies to hosts with a dockerHost)",
+  remoteSharedStorage:
+    "where this render host sees the studio's shared storage (required for a host with a dockerHost)",
   workerEnvironment:
     "a map of variable names ([A-Za-z_][A-Za-z0-9_]*) to strings without NUL characters; TZ, PATH, FLAMENCO_HOME and FLAMENCO_WORKER_NAME are set by the program",
-  managerUrl: 'an http:// or https:// URL of the manager without path, such as "http://flamenco-manager.studio.lan:8484"',
+  managerUrl:
+    'an http:// or https:// URL of the manager without path, such as "http://flamenco-manager.studio.lan:8484"',
   backupsToKeep: "a whole number of database backups to keep, from 1 upwards",
   object: "an object",
   platform: "one of all, linux, windows, darwin, manager",
@@ -108,17 +112,18 @@ const duration = z.string({ error: HINTS.duration }).refine(isGoDuration, { erro
 const count = z.int({ error: HINTS.count }).min(0, { error: HINTS.count });
 const nonEmpty = z.string({ error: HINTS.name }).min(1, { error: HINTS.name });
 
-const pathTemplate = z
-  .string({ error: HINTS.pathTemplate })
-  .superRefine((template, ctx) => {
-    const unknown = unknownPlaceholders(template);
-    if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `${HINTS.pathTemplate} (unknown placeholder ${unknown.map((p) => `{${p}}`).join(", ")})` });
-    } else if (!templateIsAbsolute(template)) {
-      ctx.addIssue({ code: "custom", message: `${HINTS.pathTemplate} (this one is relative)` });
-    }
-    if (!isMountablePath(template)) ctx.addIssue({ code: "custom", message: HINTS.mountPath });
-  });
+const pathTemplate = z.string({ error: HINTS.pathTemplate }).superRefine((template, ctx) => {
+  const unknown = unknownPlaceholders(template);
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${HINTS.pathTemplate} (unknown placeholder ${unknown.map((p) => `{${p}}`).join(", ")})`,
+    });
+  } else if (!templateIsAbsolute(template)) {
+    ctx.addIssue({ code: "custom", message: `${HINTS.pathTemplate} (this one is relative)` });
+  }
+  if (!isMountablePath(template)) ctx.addIssue({ code: "custom", message: HINTS.mountPath });
+});
 
 function hasNoCredentials(value: string): boolean {
   try {
@@ -172,10 +177,14 @@ const releaseOverride = z
     },
     { error: "an object {url, sha256}" },
   )
-  .refine((release) => release.sha256 !== undefined || !isUrlOrAbsolutePath(release.url) || verifiableWithoutSha256(release.url), {
-    error: HINTS.sha256Required,
-    path: ["sha256"],
-  });
+  .refine(
+    (release) =>
+      release.sha256 !== undefined || !isUrlOrAbsolutePath(release.url) || verifiableWithoutSha256(release.url),
+    {
+      error: HINTS.sha256Required,
+      path: ["sha256"],
+    },
+  );
 
 /** Extra container variables; `reserved` names are set by the program itself. */
 function environmentMap(reserved: readonly string[], hint: string) {
@@ -188,7 +197,9 @@ function environmentMap(reserved: readonly string[], hint: string) {
         }
       }
     })
-    .transform((variables) => Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])));
+    .transform((variables) =>
+      Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(value)])),
+    );
 }
 
 /** Variables of the manager container the program sets itself (PATH comes from the image). */
@@ -196,17 +207,21 @@ export const MANAGER_RESERVED_VARIABLES = ["TZ", "PATH"] as const;
 
 const environment = environmentMap(MANAGER_RESERVED_VARIABLES, HINTS.environment);
 
-const variableValue = z.strictObject(
-  {
-    platform: z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform }).optional(),
-    platforms: z.array(z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform })).optional(),
-    audience: z.enum(["all", "workers", "users"], { error: HINTS.audience }).optional(),
-    value: z.string({ error: "a string" }),
-  },
-  { error: "an object {platform | platforms, audience?, value}" },
-).refine((entry) => (entry.platform === undefined) !== (entry.platforms === undefined), {
-  error: "exactly one of platform or platforms",
-});
+const variableValue = z
+  .strictObject(
+    {
+      platform: z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform }).optional(),
+      platforms: z
+        .array(z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform }))
+        .optional(),
+      audience: z.enum(["all", "workers", "users"], { error: HINTS.audience }).optional(),
+      value: z.string({ error: "a string" }),
+    },
+    { error: "an object {platform | platforms, audience?, value}" },
+  )
+  .refine((entry) => (entry.platform === undefined) !== (entry.platforms === undefined), {
+    error: "exactly one of platform or platforms",
+  });
 
 const variable = z.strictObject(
   {
@@ -223,7 +238,9 @@ const mqtt = z.strictObject(
     topicPrefix: z.string({ error: HINTS.name }).optional(),
     username: z.string({ error: HINTS.name }).optional(),
   },
-  { error: "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword" },
+  {
+    error: "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword",
+  },
 );
 
 const garbageCollect = z.strictObject(
@@ -289,8 +306,14 @@ export const networkSchema = z.strictObject(
       .regex(DOCKER_OBJECT_NAME, { error: HINTS.networkName })
       .refine((name) => !RESERVED_NETWORK_NAMES.includes(name), { error: HINTS.reservedNetworkName })
       .optional(),
-    alias: z.string({ error: HINTS.dnsLabel }).regex(DNS_LABEL, { error: HINTS.dnsLabel }).default(DEFAULTS.networkAlias),
-    domain: z.string({ error: HINTS.dnsName }).refine(isDnsName, { error: HINTS.dnsName }).default(DEFAULTS.networkDomain),
+    alias: z
+      .string({ error: HINTS.dnsLabel })
+      .regex(DNS_LABEL, { error: HINTS.dnsLabel })
+      .default(DEFAULTS.networkAlias),
+    domain: z
+      .string({ error: HINTS.dnsName })
+      .refine(isDnsName, { error: HINTS.dnsName })
+      .default(DEFAULTS.networkDomain),
   },
   { error: "an object {name?, alias?, domain?}" },
 );
@@ -359,9 +382,14 @@ export const workerHostSchema = z
   .strictObject(
     {
       name: z.string({ error: HINTS.hostName }).regex(DNS_LABEL, { error: HINTS.hostName }),
-      dockerHost: z.string({ error: HINTS.dockerHost }).refine(isDockerEndpoint, { error: HINTS.dockerHost }).optional(),
+      dockerHost: z
+        .string({ error: HINTS.dockerHost })
+        .refine(isDockerEndpoint, { error: HINTS.dockerHost })
+        .optional(),
       count: wholeNumber(0, HINTS.count),
-      gpus: z.union([z.literal("all", { error: HINTS.gpus }), wholeNumber(1, HINTS.gpus)], { error: HINTS.gpus }).optional(),
+      gpus: z
+        .union([z.literal("all", { error: HINTS.gpus }), wholeNumber(1, HINTS.gpus)], { error: HINTS.gpus })
+        .optional(),
       sharedStorage: hostPath.optional(),
       workersRoot: hostPath.optional(),
       network: z.enum(["bridge", "host"], { error: HINTS.workerNetwork }).optional(),
@@ -382,47 +410,71 @@ export const workerHostSchema = z
  * The render hosts. Names must be unique: they name the workers and their resources. The
  * check runs even when some entry is invalid, so one error lists every problem.
  */
-const workers = z.array(workerHostSchema, { error: "a list of render hosts {name, dockerHost?, count, ...}" }).superRefine(
-  (hosts: unknown[], ctx) => {
-    const firstIndex = new Map<string, number>();
-    hosts.forEach((host, index) => {
-      const name = host && typeof host === "object" ? (host as { name?: unknown }).name : undefined;
-      if (typeof name !== "string") return;
-      const first = firstIndex.get(name);
-      if (first === undefined) {
-        firstIndex.set(name, index);
-      } else {
-        ctx.addIssue({ code: "custom", path: [index, "name"], message: `${HINTS.uniqueHostName} (workers.${first}.name is also "${name}")` });
-      }
-    });
-  },
-  { when: (payload) => Array.isArray(payload.value) },
-);
+const workers = z
+  .array(workerHostSchema, { error: "a list of render hosts {name, dockerHost?, count, ...}" })
+  .superRefine(
+    (hosts: unknown[], ctx) => {
+      const firstIndex = new Map<string, number>();
+      hosts.forEach((host, index) => {
+        const name = host && typeof host === "object" ? (host as { name?: unknown }).name : undefined;
+        if (typeof name !== "string") return;
+        const first = firstIndex.get(name);
+        if (first === undefined) {
+          firstIndex.set(name, index);
+        } else {
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "name"],
+            message: `${HINTS.uniqueHostName} (workers.${first}.name is also "${name}")`,
+          });
+        }
+      });
+    },
+    { when: (payload) => Array.isArray(payload.value) },
+  );
 
 /** The stack config keys in the project's namespace, validated and with defaults applied. */
 export const stackConfigSchema = z.strictObject({
   landscape: z.string({ error: HINTS.landscape }).regex(LANDSCAPE_PATTERN, { error: HINTS.landscape }),
   landscapesRoot: absolutePath.default(DEFAULTS.landscapesRoot),
   enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.enabled),
-  flamencoVersion: z.string({ error: HINTS.version }).regex(VERSION_PATTERN, { error: HINTS.version }).default(DEFAULTS.flamencoVersion),
+  flamencoVersion: z
+    .string({ error: HINTS.version })
+    .regex(VERSION_PATTERN, { error: HINTS.version })
+    .default(DEFAULTS.flamencoVersion),
   flamencoRelease: releaseOverride.optional(),
   managerPortHost: port.default(DEFAULTS.managerPortHost),
   managerPortContainer: port.default(DEFAULTS.managerPortContainer),
-  managerBindAddress: z.string({ error: HINTS.ipLiteral }).refine(isIpLiteral, { error: HINTS.ipLiteral }).default(DEFAULTS.managerBindAddress),
+  managerBindAddress: z
+    .string({ error: HINTS.ipLiteral })
+    .refine(isIpLiteral, { error: HINTS.ipLiteral })
+    .default(DEFAULTS.managerBindAddress),
   storage: pathTemplate.default(DEFAULTS.storage),
   sharedStorage: pathTemplate.default(DEFAULTS.sharedStorage),
   network: networkSchema.prefault({}),
-  baseImage: z.string({ error: HINTS.imageReference }).regex(IMAGE_REFERENCE, { error: HINTS.imageReference }).default(DEFAULTS.baseImage),
-  timezone: z.string({ error: HINTS.timezone }).refine(isTimezone, { error: HINTS.timezone }).default(DEFAULTS.timezone),
+  baseImage: z
+    .string({ error: HINTS.imageReference })
+    .regex(IMAGE_REFERENCE, { error: HINTS.imageReference })
+    .default(DEFAULTS.baseImage),
+  timezone: z
+    .string({ error: HINTS.timezone })
+    .refine(isTimezone, { error: HINTS.timezone })
+    .default(DEFAULTS.timezone),
   environment: environment.default({}),
   logLevel: z.enum(["quiet", "info", "debug", "trace"], { error: HINTS.logLevel }).default(DEFAULTS.logLevel),
-  managerUser: z.string({ error: HINTS.managerUser }).regex(/^\d+(?::\d+)?$/, { error: HINTS.managerUser }).default(DEFAULTS.managerUser),
+  managerUser: z
+    .string({ error: HINTS.managerUser })
+    .regex(/^\d+(?::\d+)?$/, { error: HINTS.managerUser })
+    .default(DEFAULTS.managerUser),
   allowRootUser: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.allowRootUser),
   restart: z.enum(["no", "on-failure", "always", "unless-stopped"], { error: HINTS.restart }).default(DEFAULTS.restart),
   manager: manager.prefault({}),
   workers: workers.default([]),
   managerUrl: z.string({ error: HINTS.managerUrl }).refine(isManagerUrl, { error: HINTS.managerUrl }).optional(),
-  workerImage: z.string({ error: HINTS.imageReference }).regex(IMAGE_REFERENCE, { error: HINTS.imageReference }).optional(),
+  workerImage: z
+    .string({ error: HINTS.imageReference })
+    .regex(IMAGE_REFERENCE, { error: HINTS.imageReference })
+    .optional(),
   backupsToKeep: wholeNumber(1, HINTS.backupsToKeep).default(DEFAULTS.backupsToKeep),
 });
 

@@ -94,7 +94,11 @@ function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): Confi
     if (issue.code === "invalid_key") {
       // A bad map key: the key is the offending value, and its own rule says what is accepted.
       const badKey = issue.path[issue.path.length - 1];
-      problems.push({ key: keyName(issue.path), got: badKey, expected: issue.issues.map((inner) => inner.message).join("; ") });
+      problems.push({
+        key: keyName(issue.path),
+        got: badKey,
+        expected: issue.issues.map((inner) => inner.message).join("; "),
+      });
       continue;
     }
     problems.push({ key: keyName(issue.path), got: shownValue(raw, issue.path), expected: issue.message });
@@ -132,12 +136,17 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
   const problems = result.success ? [] : problemsFromZod(result.error, withLandscape);
   if (!("landscape" in stackKeys)) {
     for (const problem of problems) {
-      if (problem.key === `${PROJECT}:landscape`) problem.expected += ` (the stack name is used when landscape is not set)`;
+      if (problem.key === `${PROJECT}:landscape`)
+        problem.expected += ` (the stack name is used when landscape is not set)`;
     }
   }
   problems.push(...releaseVersionMismatch(withLandscape));
   problems.push(
-    ...crossKeyProblems(withLandscape, { homeDirectory: context.homeDirectory, hasMqttPassword: mqttPassword !== undefined, pathKind: context.pathKind }),
+    ...crossKeyProblems(withLandscape, {
+      homeDirectory: context.homeDirectory,
+      hasMqttPassword: mqttPassword !== undefined,
+      pathKind: context.pathKind,
+    }),
   );
   if (mqttPassword !== undefined && context.mqttPasswordIsSecret === false) {
     problems.push({
@@ -177,7 +186,11 @@ function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory
     release: resolveReleaseSource(config.flamencoVersion, config.flamencoRelease),
     releaseCacheDirectory,
     featureDirectory,
-    ports: { host: config.managerPortHost, container: config.managerPortContainer, bindAddress: config.managerBindAddress },
+    ports: {
+      host: config.managerPortHost,
+      container: config.managerPortContainer,
+      bindAddress: config.managerBindAddress,
+    },
     storage,
     network: {
       name: config.network.name ?? defaultNetworkName(config.landscape),

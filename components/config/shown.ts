@@ -25,7 +25,9 @@ export function withoutPasswords(value: unknown): unknown {
   if (typeof value === "string") return shownString(value);
   if (Array.isArray(value)) return value.map(withoutPasswords);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, PASSWORD_WORD.test(key) ? HIDDEN : withoutPasswords(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, PASSWORD_WORD.test(key) ? HIDDEN : withoutPasswords(inner)]),
+    );
   }
   return value;
 }

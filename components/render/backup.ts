@@ -17,7 +17,9 @@ export function backupsDirectory(settings: Pick<Settings, "storage">): string {
  * Environment of both steps. The delete step runs with the environment stored at the last
  * `up`, so FLAMENCO_VERSION names the version that ran on the database being backed up.
  */
-export function backupCommandEnvironment(settings: Pick<Settings, "storage" | "featureDirectory" | "release" | "backupsToKeep">): Record<string, string> {
+export function backupCommandEnvironment(
+  settings: Pick<Settings, "storage" | "featureDirectory" | "release" | "backupsToKeep">,
+): Record<string, string> {
   return {
     FLAMENCO_STORAGE: settings.storage.manager,
     FLAMENCO_CONFIG_FILE: hostConfigFilePath(settings),
@@ -28,7 +30,10 @@ export function backupCommandEnvironment(settings: Pick<Settings, "storage" | "f
 
 /** Digest of everything the manager container is made of: a change of it replaces the backup command. */
 export function managerInputsDigest(parts: { imageId: string; configSha256: string; spec: unknown }): string {
-  return crypto.createHash("sha256").update(JSON.stringify([parts.imageId, parts.configSha256, parts.spec])).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify([parts.imageId, parts.configSha256, parts.spec]))
+    .digest("hex");
 }
 
 /** What the backup command prints on its last stdout line. */
@@ -52,4 +57,3 @@ export function parseBackupReport(stdout: string): BackupReport {
   }
   return { backup: parsed.backup ?? null, newest: parsed.newest ?? null, removed: parsed.removed };
 }
-

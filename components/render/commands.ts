@@ -29,7 +29,9 @@ export function releaseCommandEnvironment(
   };
 }
 
-export function managerFilesCommandEnvironment(settings: Pick<Settings, "featureDirectory" | "storage" | "managerUser">): Record<string, string> {
+export function managerFilesCommandEnvironment(
+  settings: Pick<Settings, "featureDirectory" | "storage" | "managerUser">,
+): Record<string, string> {
   return {
     FLAMENCO_CONFIG_FILE: hostConfigFilePath(settings),
     FLAMENCO_STORAGE_DIRECTORIES: JSON.stringify([settings.storage.manager, settings.storage.shared]),
@@ -51,7 +53,9 @@ export function workerHomeCommandEnvironment(
   return {
     FLAMENCO_WORKER_HOME: workerHomeDirectory(host, name),
     FLAMENCO_WORKER_HOME_OWNER: settings.managerUser,
-    ...(host.dockerHost === undefined ? {} : { FLAMENCO_DOCKER_HOST: host.dockerHost, FLAMENCO_WORKER_IMAGE: workerImageName(settings) }),
+    ...(host.dockerHost === undefined
+      ? {}
+      : { FLAMENCO_DOCKER_HOST: host.dockerHost, FLAMENCO_WORKER_IMAGE: workerImageName(settings) }),
   };
 }
 
@@ -86,9 +90,15 @@ export function parseFetchedRelease(stdout: string): FetchedRelease {
   const result = resultLine<FetchedRelease>(
     stdout,
     "release",
-    (line) => typeof line.archive === "string" && typeof line.context === "string" && HEX_DIGEST.test(line.sha256 ?? ""),
+    (line) =>
+      typeof line.archive === "string" && typeof line.context === "string" && HEX_DIGEST.test(line.sha256 ?? ""),
   );
-  return { archive: result.archive as string, sha256: result.sha256 as string, context: result.context as string, downloaded: result.downloaded === true };
+  return {
+    archive: result.archive as string,
+    sha256: result.sha256 as string,
+    context: result.context as string,
+    downloaded: result.downloaded === true,
+  };
 }
 
 /** What the manager-files command reports on its last stdout line. */
@@ -103,7 +113,14 @@ export function parseWrittenManagerFiles(stdout: string): WrittenManagerFiles {
   const result = resultLine<WrittenManagerFiles>(
     stdout,
     "manager-files",
-    (line) => typeof line.configFile === "string" && Array.isArray(line.createdDirectories) && HEX_DIGEST.test(line.configDigest ?? ""),
+    (line) =>
+      typeof line.configFile === "string" &&
+      Array.isArray(line.createdDirectories) &&
+      HEX_DIGEST.test(line.configDigest ?? ""),
   );
-  return { configFile: result.configFile as string, createdDirectories: result.createdDirectories as string[], configDigest: result.configDigest as string };
+  return {
+    configFile: result.configFile as string,
+    createdDirectories: result.createdDirectories as string[],
+    configDigest: result.configDigest as string,
+  };
 }

@@ -4,7 +4,6 @@ import type { ContainerSpec } from "./containerSpec";
 import { hostConfigFilePath, managerFqdn } from "../config/layout";
 import { CONTAINER_PATHS, managerAliases, managerContainerName } from "./names";
 
-
 export const CONFIG_DIGEST_LABEL = `${LABEL_PREFIX}.flamenco.config-sha256`;
 
 const LOG_LEVEL_FLAGS: Record<LogLevel, string[]> = {

@@ -100,7 +100,8 @@ export function managerConfigDocument(settings: ManagerYamlSettings, mqttPasswor
   return document;
 }
 
-const HEADER = "# Written by the flamenco-landscape Pulumi program from stack config. Edit the stack config, not this file.\n";
+const HEADER =
+  "# Written by the flamenco-landscape Pulumi program from stack config. Edit the stack config, not this file.\n";
 
 export function renderManagerYaml(settings: ManagerYamlSettings, mqttPassword?: string): string {
   return HEADER + stringify(managerConfigDocument(settings, mqttPassword), { lineWidth: 0 });

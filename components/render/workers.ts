@@ -49,7 +49,10 @@ export function workerHomeDirectory(host: Pick<WorkerHostSettings, "workersRoot"
 }
 
 /** On the manager's host: the alias on the landscape network; elsewhere: managerUrl. */
-export function workerManagerUrl(settings: Pick<Settings, "network" | "ports" | "managerUrl">, host: Pick<WorkerHostSettings, "network">): string {
+export function workerManagerUrl(
+  settings: Pick<Settings, "network" | "ports" | "managerUrl">,
+  host: Pick<WorkerHostSettings, "network">,
+): string {
   return host.network === "landscape" ? managerNetworkUrl(settings) : settings.managerUrl;
 }
 
@@ -62,7 +65,10 @@ export function workerImageName(settings: Pick<Settings, "workerImage" | "landsc
 }
 
 /** True when the host's workers run the image built on the manager's host, by its id. */
-export function usesBuiltImage(settings: Pick<Settings, "workerImage">, host: Pick<WorkerHostSettings, "dockerHost">): boolean {
+export function usesBuiltImage(
+  settings: Pick<Settings, "workerImage">,
+  host: Pick<WorkerHostSettings, "dockerHost">,
+): boolean {
   return settings.workerImage === undefined && host.dockerHost === undefined;
 }
 
@@ -71,11 +77,18 @@ export function usesBuiltImage(settings: Pick<Settings, "workerImage">, host: Pi
  * id: a host with a dockerHost, unless the stack names a workerImage (which must then exist on
  * that host).
  */
-export function buildsOwnImage(settings: Pick<Settings, "workerImage">, host: Pick<WorkerHostSettings, "dockerHost">): boolean {
+export function buildsOwnImage(
+  settings: Pick<Settings, "workerImage">,
+  host: Pick<WorkerHostSettings, "dockerHost">,
+): boolean {
   return settings.workerImage === undefined && host.dockerHost !== undefined;
 }
 
-export function workerEnvironment(settings: Pick<Settings, "timezone">, host: Pick<WorkerHostSettings, "environment">, name: string): string[] {
+export function workerEnvironment(
+  settings: Pick<Settings, "timezone">,
+  host: Pick<WorkerHostSettings, "environment">,
+  name: string,
+): string[] {
   const extra = Object.keys(host.environment)
     .sort()
     .map((variable) => `${variable}=${host.environment[variable]}`);
@@ -83,7 +96,10 @@ export function workerEnvironment(settings: Pick<Settings, "timezone">, host: Pi
 }
 
 /** Network inputs: the landscape network, host networking, or nothing (the default bridge). */
-function workerNetworking(settings: Pick<Settings, "network">, host: Pick<WorkerHostSettings, "network">): Pick<ContainerSpec, "networksAdvanced" | "networkMode"> {
+function workerNetworking(
+  settings: Pick<Settings, "network">,
+  host: Pick<WorkerHostSettings, "network">,
+): Pick<ContainerSpec, "networksAdvanced" | "networkMode"> {
   switch (host.network) {
     case "landscape":
       return { networksAdvanced: [{ name: settings.network.name }] };
@@ -131,6 +147,9 @@ export interface RenderHostSummary {
 
 export function renderHostSummaries(settings: Settings): Record<string, RenderHostSummary> {
   return Object.fromEntries(
-    settings.workers.map((host) => [host.name, { names: workerNames(settings.landscape, host), managerUrl: workerManagerUrl(settings, host) }]),
+    settings.workers.map((host) => [
+      host.name,
+      { names: workerNames(settings.landscape, host), managerUrl: workerManagerUrl(settings, host) },
+    ]),
   );
 }

@@ -44,7 +44,13 @@ function config(release: ServedRelease, version: string): Record<string, unknown
 }
 
 async function up(version: "3.7" | "3.8"): Promise<ProgramRun> {
-  return double.update(() => runProgram({ config: config(version === "3.7" ? release37 : release38, version), stack: LANDSCAPE, newResource: double.newResource }));
+  return double.update(() =>
+    runProgram({
+      config: config(version === "3.7" ? release37 : release38, version),
+      stack: LANDSCAPE,
+      newResource: double.newResource,
+    }),
+  );
 }
 
 const storage = () => path.join(landscapesRoot, LANDSCAPE, "OpenStudioLandscapes-Flamenco", "storage");
@@ -122,10 +128,14 @@ describe("backups around an upgrade", () => {
     fs.appendFileSync(database(), "schema migrated by 3.8\n");
     const migrated = fs.readFileSync(database(), "utf8");
 
-    const restored = childProcess.spawnSync(process.execPath, ["scripts/restore-backup.js", "--storage", storage(), "--container", CONTAINER_NAME, path.basename(backup)], {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-    });
+    const restored = childProcess.spawnSync(
+      process.execPath,
+      ["scripts/restore-backup.js", "--storage", storage(), "--container", CONTAINER_NAME, path.basename(backup)],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+      },
+    );
 
     expect(restored.stderr).toBe("");
     expect(restored.status).toBe(0);

@@ -35,7 +35,17 @@ export const DOCKER_CLI = "/usr/bin/docker";
 export const HONOURED_FIELDS: Record<string, readonly string[]> = {
   "command:local:Command": ["create", "delete", "triggers", "environment", "stdin", "dir"],
   "pulumi:providers:docker": ["host"],
-  "docker:index/image:Image": ["imageName", "skipPush", "buildOnPreview", "build", "build.context", "build.dockerfile", "build.args", "build.platform", "build.network"],
+  "docker:index/image:Image": [
+    "imageName",
+    "skipPush",
+    "buildOnPreview",
+    "build",
+    "build.context",
+    "build.dockerfile",
+    "build.args",
+    "build.platform",
+    "build.network",
+  ],
   "docker:index/network:Network": ["name", "labels", "labels[].label", "labels[].value"],
   "docker:index/container:Container": [
     "name",
@@ -81,7 +91,8 @@ export function fieldPaths(inputs: Record<string, unknown>, prefix = ""): string
     paths.push(here);
     if (Array.isArray(value)) {
       for (const item of value) {
-        if (item && typeof item === "object" && !Array.isArray(item)) paths.push(...fieldPaths(item as Record<string, unknown>, `${here}[].`));
+        if (item && typeof item === "object" && !Array.isArray(item))
+          paths.push(...fieldPaths(item as Record<string, unknown>, `${here}[].`));
       }
     } else if (value && typeof value === "object" && !(key === "args" || key === "environment")) {
       paths.push(...fieldPaths(value as Record<string, unknown>, `${here}.`));
@@ -94,7 +105,10 @@ export function assertHonoured(type: string, name: string, inputs: Record<string
   const honoured = HONOURED_FIELDS[type];
   if (!honoured) throw new Error(`engine double: resource type ${type} (${name}) is not implemented`);
   const unknown = fieldPaths(inputs).filter((field) => !honoured.includes(field));
-  if (unknown.length > 0) throw new Error(`engine double: ${type} ${name} sets input fields the double does not implement: ${unknown.join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `engine double: ${type} ${name} sets input fields the double does not implement: ${unknown.join(", ")}`,
+    );
 }
 
 /** Go duration ("5s", "1m30s", "500ms") in nanoseconds, as the Engine API wants. */
@@ -113,7 +127,13 @@ export function buildWasFullyCached(log: string): boolean {
 }
 
 /** The provider's healthcheck input in the Engine API's form (durations in nanoseconds). */
-export function engineHealthcheck(healthcheck: { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number }) {
+export function engineHealthcheck(healthcheck: {
+  tests: string[];
+  interval?: string;
+  timeout?: string;
+  startPeriod?: string;
+  retries?: number;
+}) {
   return {
     Test: healthcheck.tests,
     Interval: healthcheck.interval ? durationNanoseconds(healthcheck.interval) : undefined,
@@ -151,9 +171,17 @@ export interface ImageBuild {
   fullyCached: boolean;
 }
 
-function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+function run(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -187,7 +215,8 @@ export function providerIdOf(reference: string): string {
 
 /** Socket path of a `unix://` Docker endpoint; other endpoints are not implemented. */
 export function unixSocketOf(host: string): string {
-  if (!host.startsWith("unix:///")) throw new Error(`engine double: docker provider host ${host} is not implemented (only unix:// endpoints)`);
+  if (!host.startsWith("unix:///"))
+    throw new Error(`engine double: docker provider host ${host} is not implemented (only unix:// endpoints)`);
   return host.slice("unix://".length);
 }
 
@@ -291,7 +320,10 @@ export class EngineDouble {
   private engineFor(resource: MockedResource): { docker: Docker; host?: string } {
     if (!resource.provider || resource.type === "pulumi:providers:docker") return { docker: this.docker };
     const engine = this.providers.get(providerIdOf(resource.provider));
-    if (!engine) throw new Error(`engine double: ${resource.type} ${resource.name} names a provider the double has not seen: ${resource.provider}`);
+    if (!engine)
+      throw new Error(
+        `engine double: ${resource.type} ${resource.name} names a provider the double has not seen: ${resource.provider}`,
+      );
     return engine;
   }
 
@@ -325,7 +357,10 @@ export class EngineDouble {
 
   private async runCommand({ name, inputs }: MockedResource, id: string) {
     const result = await this.runCommandStep(name, "create", inputs);
-    return { id, state: { ...inputs, stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") } };
+    return {
+      id,
+      state: { ...inputs, stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") },
+    };
   }
 
   /** Runs a command's create or delete step with the given inputs (a delete: those stored at its creation). */
@@ -335,7 +370,11 @@ export class EngineDouble {
     const environment = (inputs.environment ?? {}) as Record<string, string>;
     const cwd = typeof inputs.dir === "string" ? inputs.dir : PROJECT_ROOT;
     this.log(`command ${name}: ${step} ${text}`);
-    const result = await run("/bin/sh", ["-c", text], { cwd, env: { ...process.env, ...environment }, stdin: step === "create" && typeof inputs.stdin === "string" ? inputs.stdin : undefined });
+    const result = await run("/bin/sh", ["-c", text], {
+      cwd,
+      env: { ...process.env, ...environment },
+      stdin: step === "create" && typeof inputs.stdin === "string" ? inputs.stdin : undefined,
+    });
     this.commandRuns.push({ name, step, stdout: result.stdout, stderr: result.stderr });
     if (result.code !== 0) {
       throw new Error(`command ${name} (${step}) failed with exit code ${result.code}: ${result.stderr.trim()}`);
@@ -348,13 +387,21 @@ export class EngineDouble {
     const reference = JSON.stringify(entry.id);
     const dependants = [...this.creationOrder].reverse().filter((key) => {
       const candidate = this.applied.get(key);
-      return candidate !== undefined && candidate.type.startsWith("docker:") && candidate.inputsJson.includes(reference);
+      return (
+        candidate !== undefined && candidate.type.startsWith("docker:") && candidate.inputsJson.includes(reference)
+      );
     });
     for (const key of dependants) await this.removeApplied(key);
   }
 
   private async buildImage({ name, inputs }: MockedResource, host: string | undefined) {
-    const build = inputs.build as { context: string; dockerfile?: string; args?: Record<string, string>; platform?: string; network?: string };
+    const build = inputs.build as {
+      context: string;
+      dockerfile?: string;
+      args?: Record<string, string>;
+      platform?: string;
+      network?: string;
+    };
     const imageName = String(inputs.imageName);
     const engine = host === undefined ? [] : ["--host", host];
     const args = [...engine, "build", "--progress=plain", "-t", imageName];
@@ -374,7 +421,9 @@ export class EngineDouble {
   }
 
   private async createNetwork(docker: Docker, { inputs }: MockedResource) {
-    const labels = Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]));
+    const labels = Object.fromEntries(
+      ((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]),
+    );
     const network = await docker.createNetwork({ Name: String(inputs.name), Labels: labels, CheckDuplicate: true });
     return { id: network.id, state: { ...inputs } };
   }
@@ -383,10 +432,14 @@ export class EngineDouble {
     const ports = (inputs.ports ?? []) as { internal: number; external?: number; ip?: string }[];
     const volumes = (inputs.volumes ?? []) as { hostPath: string; containerPath: string; readOnly?: boolean }[];
     const networks = (inputs.networksAdvanced ?? []) as { name: string; aliases?: string[] }[];
-    const healthcheck = inputs.healthcheck as { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number } | undefined;
-    const labels = Object.fromEntries(((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]));
+    const healthcheck = inputs.healthcheck as
+      { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number } | undefined;
+    const labels = Object.fromEntries(
+      ((inputs.labels ?? []) as { label: string; value: string }[]).map((entry) => [entry.label, entry.value]),
+    );
     const [firstNetwork, ...otherNetworks] = networks;
-    if (inputs.networkMode !== undefined && firstNetwork) throw new Error(`engine double: container ${name} sets both networkMode and networksAdvanced`);
+    if (inputs.networkMode !== undefined && firstNetwork)
+      throw new Error(`engine double: container ${name} sets both networkMode and networksAdvanced`);
     const container = await docker.createContainer({
       name: inputs.name as string | undefined,
       Image: String(inputs.image),
@@ -400,21 +453,31 @@ export class EngineDouble {
       Healthcheck: healthcheck && engineHealthcheck(healthcheck),
       HostConfig: {
         Binds: volumes.map((volume) => `${volume.hostPath}:${volume.containerPath}:${volume.readOnly ? "ro" : "rw"}`),
-        PortBindings: Object.fromEntries(ports.map((port) => [`${port.internal}/tcp`, [{ HostIp: port.ip ?? "", HostPort: String(port.external ?? "") }]])),
+        PortBindings: Object.fromEntries(
+          ports.map((port) => [
+            `${port.internal}/tcp`,
+            [{ HostIp: port.ip ?? "", HostPort: String(port.external ?? "") }],
+          ]),
+        ),
         RestartPolicy: inputs.restart ? { Name: String(inputs.restart) } : undefined,
         NetworkMode: (inputs.networkMode as string | undefined) ?? firstNetwork?.name,
       },
-      NetworkingConfig: firstNetwork ? { EndpointsConfig: { [firstNetwork.name]: { Aliases: firstNetwork.aliases } } } : undefined,
+      NetworkingConfig: firstNetwork
+        ? { EndpointsConfig: { [firstNetwork.name]: { Aliases: firstNetwork.aliases } } }
+        : undefined,
     });
     for (const network of otherNetworks) {
-      await docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
+      await docker
+        .getNetwork(network.name)
+        .connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } });
     }
     await container.start();
     this.log(`container ${name}: started`);
     const inspected = await container.inspect();
     const result = { id: container.id, state: { ...inputs, name: inspected.Name.replace(/^\//, "") } };
     if (inputs.wait === true) {
-      if (!(await this.becomesHealthy(container, Number(inputs.waitTimeout ?? 60)))) throw new UnhealthyContainer(result);
+      if (!(await this.becomesHealthy(container, Number(inputs.waitTimeout ?? 60))))
+        throw new UnhealthyContainer(result);
       this.log(`container ${name}: healthy`);
     }
     return result;
@@ -428,7 +491,8 @@ export class EngineDouble {
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const state = (await container.inspect()).State;
-      if (state.Health === undefined) throw new Error("you have supplied a 'wait' argument, but the container does not have a healthcheck defined");
+      if (state.Health === undefined)
+        throw new Error("you have supplied a 'wait' argument, but the container does not have a healthcheck defined");
       if (state.Health.Status === "healthy") return true;
       if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -436,16 +500,22 @@ export class EngineDouble {
   }
 
   private async removeContainer(docker: Docker, id: string, name: string): Promise<void> {
-    await docker.getContainer(id).remove({ force: true, v: false }).catch((error: { statusCode?: number }) => {
-      if (error.statusCode !== 404) throw error;
-    });
+    await docker
+      .getContainer(id)
+      .remove({ force: true, v: false })
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
+      });
     this.log(`container ${name}: removed`);
   }
 
   private async removeNetwork(docker: Docker, id: string): Promise<void> {
-    await docker.getNetwork(id).remove().catch((error: { statusCode?: number }) => {
-      if (error.statusCode !== 404) throw error;
-    });
+    await docker
+      .getNetwork(id)
+      .remove()
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
+      });
   }
 
   /**
@@ -455,7 +525,8 @@ export class EngineDouble {
   private async removeApplied(key: string): Promise<void> {
     const entry = this.applied.get(key);
     if (!entry) return;
-    if (entry.type === "docker:index/container:Container") await this.removeContainer(entry.docker, entry.id, entry.name);
+    if (entry.type === "docker:index/container:Container")
+      await this.removeContainer(entry.docker, entry.id, entry.name);
     if (entry.type === "docker:index/network:Network") await this.removeNetwork(entry.docker, entry.id);
     if (entry.type === "command:local:Command") await this.runCommandStep(entry.name, "delete", entry.state);
     if (entry.type === "pulumi:providers:docker") this.providers.delete(entry.id);

@@ -12,7 +12,15 @@ import { parseSettings } from "../../components/config/settings";
 import { renderManagerYaml } from "../../components/render/managerYaml";
 import { runProgram, ProgramRun } from "../program/harness";
 import { dockerCli, EngineDouble } from "./engineDouble";
-import { freePort, httpGet, removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease, TEST_LANDSCAPE_PREFIX } from "./support";
+import {
+  freePort,
+  httpGet,
+  removeLeftovers,
+  requireEngine,
+  serveFixtureRelease,
+  ServedRelease,
+  TEST_LANDSCAPE_PREFIX,
+} from "./support";
 
 const LANDSCAPE_A = `${TEST_LANDSCAPE_PREFIX}-a`;
 const LANDSCAPE_B = `${TEST_LANDSCAPE_PREFIX}-b`;
@@ -37,7 +45,12 @@ function stackConfig(landscape: string, port: number, extra: Record<string, unkn
   };
 }
 
-async function up(landscape: string, port: number, extra: Record<string, unknown> = {}, engine: EngineDouble = double): Promise<ProgramRun> {
+async function up(
+  landscape: string,
+  port: number,
+  extra: Record<string, unknown> = {},
+  engine: EngineDouble = double,
+): Promise<ProgramRun> {
   return runProgram({ config: stackConfig(landscape, port, extra), stack: landscape, newResource: engine.newResource });
 }
 
@@ -71,13 +84,25 @@ describe("pulumi up of one landscape", () => {
     expect(fixture.archiveRequests()).toBe(1);
     // An http:// release needs a pinned sha256: a checksum list over http proves nothing.
     expect(fixture.checksumRequests()).toBe(0);
-    const cached = JSON.parse(double.commandRuns.find((entry) => entry.name.endsWith("-release-fetch"))!.stdout) as { archive: string; sha256: string };
+    const cached = JSON.parse(double.commandRuns.find((entry) => entry.name.endsWith("-release-fetch"))!.stdout) as {
+      archive: string;
+      sha256: string;
+    };
     expect(cached.sha256).toBe(fixture.release.sha256);
     expect(fs.existsSync(cached.archive)).toBe(true);
   });
 
   test("the image holds the binaries of the fixture release", async () => {
-    const sums = await dockerCli(["run", "--rm", "--network", "none", String(runA.outputs.imageId), "sha256sum", "/app/flamenco-manager", "/app/flamenco-worker"]);
+    const sums = await dockerCli([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      String(runA.outputs.imageId),
+      "sha256sum",
+      "/app/flamenco-manager",
+      "/app/flamenco-worker",
+    ]);
     expect(sums).toContain(`${fixture.release.managerBinarySha256}  /app/flamenco-manager`);
     expect(sums).toContain(`${fixture.release.workerBinarySha256}  /app/flamenco-worker`);
     const user = await dockerCli(["run", "--rm", "--network", "none", String(runA.outputs.imageId), "id", "-u"]);
@@ -104,12 +129,20 @@ describe("pulumi up of one landscape", () => {
   test("the config file in the container is read-only and equals the rendered flamenco-manager.yaml", async () => {
     const container = String(runA.outputs.managerContainerName);
     const inside = await dockerCli(["exec", container, "cat", "/app/flamenco-manager.yaml"]);
-    const settings = parseSettings(stackConfig(LANDSCAPE_A, portA), { stack: LANDSCAPE_A, homeDirectory: os.homedir() });
+    const settings = parseSettings(stackConfig(LANDSCAPE_A, portA), {
+      stack: LANDSCAPE_A,
+      homeDirectory: os.homedir(),
+    });
     expect(inside).toBe(renderManagerYaml(settings));
     expect(fs.readFileSync(String(runA.outputs.configFile), "utf8")).toBe(inside);
     // Even root inside the container cannot change it: the mount itself is read-only.
-    await expect(dockerCli(["exec", "--user", "0", container, "sh", "-c", "echo tampered >> /app/flamenco-manager.yaml"])).rejects.toThrow(/Read-only file system/);
-    const mounts = JSON.parse(await dockerCli(["inspect", "--format", "{{json .Mounts}}", container])) as { Destination: string; RW: boolean }[];
+    await expect(
+      dockerCli(["exec", "--user", "0", container, "sh", "-c", "echo tampered >> /app/flamenco-manager.yaml"]),
+    ).rejects.toThrow(/Read-only file system/);
+    const mounts = JSON.parse(await dockerCli(["inspect", "--format", "{{json .Mounts}}", container])) as {
+      Destination: string;
+      RW: boolean;
+    }[];
     expect(mounts.find((mount) => mount.Destination === "/app/flamenco-manager.yaml")).toMatchObject({ RW: false });
   });
 });
@@ -125,7 +158,12 @@ describe("storage", () => {
 
     const newContainer = double.appliedId("docker:index/container:Container", `${LANDSCAPE_A}-manager`);
     expect(newContainer).not.toBe(oldContainer);
-    const env = await dockerCli(["inspect", "--format", "{{json .Config.Env}}", String(runA.outputs.managerContainerName)]);
+    const env = await dockerCli([
+      "inspect",
+      "--format",
+      "{{json .Config.Env}}",
+      String(runA.outputs.managerContainerName),
+    ]);
     expect(env).toContain("RENDER_QUEUE=night");
     const after = fs.readFileSync(database, "utf8");
     expect(after.startsWith(before)).toBe(true);
@@ -146,10 +184,14 @@ describe("the release cache", () => {
     expect(runB.outputs.managerContainerName).not.toBe(runA.outputs.managerContainerName);
     expect(runB.outputs.networkName).not.toBe(runA.outputs.networkName);
     for (const port of [portA, portB]) {
-      expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({ name: MANAGER_NAME });
+      expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({
+        name: MANAGER_NAME,
+      });
     }
     const running = (await dockerCli(["ps", "--format", "{{.Names}}"])).split("\n");
-    expect(running).toEqual(expect.arrayContaining([`flamenco-manager--${LANDSCAPE_A}`, `flamenco-manager--${LANDSCAPE_B}`]));
+    expect(running).toEqual(
+      expect.arrayContaining([`flamenco-manager--${LANDSCAPE_A}`, `flamenco-manager--${LANDSCAPE_B}`]),
+    );
   });
 
   test("a tampered archive fails with url, expected and actual digest, and leaves no cache entry", async () => {
@@ -161,7 +203,11 @@ describe("the release cache", () => {
       let failure: unknown;
       try {
         await runProgram({
-          config: { ...stackConfig(landscape, await freePort()), flamencoVersion: "3.6", flamencoRelease: { url: tampered.archiveUrl, sha256: tampered.release.sha256 } },
+          config: {
+            ...stackConfig(landscape, await freePort()),
+            flamencoVersion: "3.6",
+            flamencoRelease: { url: tampered.archiveUrl, sha256: tampered.release.sha256 },
+          },
           stack: landscape,
           newResource: engine.newResource,
         });
@@ -173,13 +219,18 @@ describe("the release cache", () => {
       const message = String((failure as Error | undefined)?.message);
       expect(message).toContain(tampered.archiveUrl);
       expect(message).toContain(`expected sha256 ${tampered.release.sha256}`);
-      const actual = crypto.createHash("sha256").update(fs.readFileSync(tampered.release.tarballPath)).digest("hex") as string;
+      const actual = crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(tampered.release.tarballPath))
+        .digest("hex") as string;
       expect(message).toContain(`got ${actual}`);
       const cacheRoot = path.join(landscapesRoot, ".cache", "flamenco-releases");
       const entries = fs.readdirSync(cacheRoot);
       expect(entries).toHaveLength(1); // only the good release of the earlier tests
       expect(entries.some((entry) => entry.includes("partial"))).toBe(false);
-      expect(fs.existsSync(path.join(landscapesRoot, landscape, "OpenStudioLandscapes-Flamenco", "image-context"))).toBe(false);
+      expect(
+        fs.existsSync(path.join(landscapesRoot, landscape, "OpenStudioLandscapes-Flamenco", "image-context")),
+      ).toBe(false);
     } finally {
       await tampered.served.close();
     }
@@ -190,12 +241,18 @@ describe("teardown", () => {
   test("destroy leaves no container or network of the test behind; the image stays, as the provider leaves it", async () => {
     const storage = String(runA.outputs.storagePath);
     await double.destroy();
-    expect((await dockerCli(["image", "inspect", "--format", "{{.Id}}", String(runA.outputs.imageName)])).trim()).toBe(runA.outputs.imageId);
+    expect((await dockerCli(["image", "inspect", "--format", "{{.Id}}", String(runA.outputs.imageName)])).trim()).toBe(
+      runA.outputs.imageId,
+    );
     const ours = [LANDSCAPE_A, LANDSCAPE_B, `${TEST_LANDSCAPE_PREFIX}-tampered`];
     const containers = (await dockerCli(["ps", "-a", "--format", "{{.Names}}"])).split("\n");
-    expect(containers.filter((name) => ours.some((landscape) => name === `flamenco-manager--${landscape}`))).toEqual([]);
+    expect(containers.filter((name) => ours.some((landscape) => name === `flamenco-manager--${landscape}`))).toEqual(
+      [],
+    );
     const networks = (await dockerCli(["network", "ls", "--format", "{{.Name}}"])).split("\n");
-    expect(networks.filter((name) => ours.some((landscape) => name === `openstudiolandscapes-${landscape}`))).toEqual([]);
+    expect(networks.filter((name) => ours.some((landscape) => name === `openstudiolandscapes-${landscape}`))).toEqual(
+      [],
+    );
     // Kept because the program declares nothing that deletes it (see "destroy deletes no storage" in program.test.ts).
     expect(fs.existsSync(path.join(storage, "flamenco-manager.sqlite"))).toBe(true);
   });

@@ -32,7 +32,9 @@ export interface SecondEngine {
 
 function run(file: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, (error, _stdout, stderr) => (error ? reject(new Error(`${file} ${args.join(" ")} failed: ${stderr || error.message}`)) : resolve()));
+    execFile(file, args, (error, _stdout, stderr) =>
+      error ? reject(new Error(`${file} ${args.join(" ")} failed: ${stderr || error.message}`)) : resolve(),
+    );
   });
 }
 
@@ -142,7 +144,8 @@ export async function startSecondEngine(timeoutSeconds = 60): Promise<SecondEngi
       save.stdout.pipe(load.stdin);
       const closed = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on("close", resolve));
       const [saved, loaded] = await Promise.all([closed(save), closed(load)]);
-      if (saved !== 0 || loaded !== 0) throw new Error(`copying ${image} to the second engine failed: ${errors.trim()}`);
+      if (saved !== 0 || loaded !== 0)
+        throw new Error(`copying ${image} to the second engine failed: ${errors.trim()}`);
     },
     stop,
   };

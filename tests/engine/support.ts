@@ -71,9 +71,13 @@ export async function httpGet(url: string): Promise<{ status: number; body: stri
 /** Removes the manager containers and networks of these landscapes left by an aborted earlier run. */
 export async function removeLeftovers(landscapes: string[]): Promise<void> {
   for (const landscape of landscapes) {
-    const containers = (await dockerCli(["ps", "-aq", "--filter", `name=^flamenco-manager--${landscape}$`])).split("\n").filter(Boolean);
+    const containers = (await dockerCli(["ps", "-aq", "--filter", `name=^flamenco-manager--${landscape}$`]))
+      .split("\n")
+      .filter(Boolean);
     if (containers.length > 0) await dockerCli(["rm", "-f", ...containers]);
-    const networks = (await dockerCli(["network", "ls", "-q", "--filter", `name=^openstudiolandscapes-${landscape}$`])).split("\n").filter(Boolean);
+    const networks = (await dockerCli(["network", "ls", "-q", "--filter", `name=^openstudiolandscapes-${landscape}$`]))
+      .split("\n")
+      .filter(Boolean);
     for (const network of networks) await dockerCli(["network", "rm", network]).catch(() => undefined);
   }
 }

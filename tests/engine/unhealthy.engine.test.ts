@@ -55,7 +55,9 @@ test("up fails on the manager container with the provider's error, after the who
       },
     }),
   );
-  await expect(up).rejects.toThrow(`docker:index/container:Container (${LANDSCAPE}-manager):\n    error: container failed to be in healthy state`);
+  await expect(up).rejects.toThrow(
+    `docker:index/container:Container (${LANDSCAPE}-manager):\n    error: container failed to be in healthy state`,
+  );
   expect(Date.now() - started).toBeGreaterThanOrEqual(MANAGER_WAIT_TIMEOUT_SECONDS * 1000);
 
   // What `docker inspect` shows the admin: the container, unhealthy, and why its last check failed.

@@ -16,7 +16,15 @@ import { parse } from "yaml";
 import { PROJECT_ROOT, ProgramRun, runProgram } from "../program/harness";
 import { dockerCli, EngineDouble } from "./engineDouble";
 import { startSecondEngine, SecondEngine } from "./secondEngine";
-import { freePort, httpGet, removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease, TEST_LANDSCAPE_PREFIX } from "./support";
+import {
+  freePort,
+  httpGet,
+  removeLeftovers,
+  requireEngine,
+  serveFixtureRelease,
+  ServedRelease,
+  TEST_LANDSCAPE_PREFIX,
+} from "./support";
 
 const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-farm`;
 const NAMESPACE = "flamenco-landscape";
@@ -36,7 +44,9 @@ interface HostConfig {
 function exampleConfig(): Record<string, unknown> {
   const file = path.join(PROJECT_ROOT, "examples", "two-host-farm", "Pulumi.farm.yaml");
   const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(stack.config).map(([key, value]) => [key.replace(`${NAMESPACE}:`, ""), value]));
+  return Object.fromEntries(
+    Object.entries(stack.config).map(([key, value]) => [key.replace(`${NAMESPACE}:`, ""), value]),
+  );
 }
 
 const EXAMPLE = exampleConfig();
@@ -95,8 +105,12 @@ function farmConfig(renderCount: number = RENDER_HOST.count): Record<string, unk
 
 async function up(renderCount?: number): Promise<ProgramRun> {
   const started = Date.now();
-  const result = await double.update(() => runProgram({ config: farmConfig(renderCount), stack: LANDSCAPE, newResource: double.newResource }));
-  timings.push(`up (render-01 count ${renderCount ?? RENDER_HOST.count}): ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const result = await double.update(() =>
+    runProgram({ config: farmConfig(renderCount), stack: LANDSCAPE, newResource: double.newResource }),
+  );
+  timings.push(
+    `up (render-01 count ${renderCount ?? RENDER_HOST.count}): ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
   return result;
 }
 
@@ -114,7 +128,14 @@ function workersRootOf(host: HostConfig): string {
 
 /** Names of this landscape's containers on an engine (the docker CLI's arguments are passed on). */
 async function containersOn(engine: (args: string[]) => Promise<string>): Promise<string[]> {
-  const listed = await engine(["ps", "-a", "--format", "{{.Names}}", "--filter", `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`]);
+  const listed = await engine([
+    "ps",
+    "-a",
+    "--format",
+    "{{.Names}}",
+    "--filter",
+    `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`,
+  ]);
   return listed.split("\n").filter(Boolean).sort();
 }
 
@@ -131,7 +152,9 @@ async function recordedAnswer(home: string, timeoutSeconds = 30): Promise<{ name
 
 /** Names of the workers the manager lists (the stand-in's worker management API). */
 async function registeredWorkers(): Promise<string[]> {
-  const listed = JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body) as { workers: { name: string }[] };
+  const listed = JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body) as {
+    workers: { name: string }[];
+  };
   return listed.workers.map((worker) => worker.name).sort();
 }
 
@@ -149,7 +172,8 @@ async function untilRegistered(expected: string[], timeoutSeconds = 30): Promise
 /** Ids of the containers the double applied: the manager and every worker of the full farm. */
 function workerIds(): Record<string, string | undefined> {
   const ids: Record<string, string | undefined> = { manager: double.appliedId(CONTAINER, `${LANDSCAPE}-manager`) };
-  for (const name of [...names(LOCAL_HOST), ...names(RENDER_HOST)]) ids[name] = double.appliedId(CONTAINER, resourceName(name));
+  for (const name of [...names(LOCAL_HOST), ...names(RENDER_HOST)])
+    ids[name] = double.appliedId(CONTAINER, resourceName(name));
   return ids;
 }
 
@@ -157,7 +181,9 @@ beforeAll(async () => {
   const started = Date.now();
   await requireEngine();
   await removeLeftovers([LANDSCAPE]);
-  const leftovers = (await dockerCli(["ps", "-aq", "--filter", `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`])).split("\n").filter(Boolean);
+  const leftovers = (await dockerCli(["ps", "-aq", "--filter", `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`]))
+    .split("\n")
+    .filter(Boolean);
   if (leftovers.length > 0) await dockerCli(["rm", "-f", ...leftovers]);
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-farm-landscapes-"));
@@ -197,15 +223,21 @@ describe("pulumi up of the two-host farm", () => {
       for (const name of names(host)) {
         const home = path.join(workersRootOf(host), name);
         expect(await recordedAnswer(home)).toMatchObject({ name: MANAGER_NAME, version: "3.7" });
-        expect(fs.readFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "utf8")).toContain(`worker_id: ${name}\n`);
+        expect(fs.readFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "utf8")).toContain(
+          `worker_id: ${name}\n`,
+        );
         // Owned by the user the worker runs as, though Docker would have created it for root.
         expect(fs.statSync(home).uid).toBe(1000);
         homes.push(home);
       }
     }
     expect(homes).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
-    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
-    expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({ name: MANAGER_NAME });
+    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
+      [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
+    );
+    expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({
+      name: MANAGER_NAME,
+    });
   });
 
   test("each host's workers run on that host's engine", async () => {
@@ -214,36 +246,48 @@ describe("pulumi up of the two-host farm", () => {
   });
 
   test("on the manager's host workers use the landscape network and its alias; on the render node host networking and managerUrl", async () => {
-    const [local] = JSON.parse(await dockerCli(["inspect", names(LOCAL_HOST)[0]])) as { HostConfig: { NetworkMode: string }; Config: { Cmd: string[]; User: string } }[];
+    const [local] = JSON.parse(await dockerCli(["inspect", names(LOCAL_HOST)[0]])) as {
+      HostConfig: { NetworkMode: string };
+      Config: { Cmd: string[]; User: string };
+    }[];
     expect(local.HostConfig.NetworkMode).toBe(`openstudiolandscapes-${LANDSCAPE}`);
     expect(local.Config.Cmd).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager:8080"]);
     expect(local.Config.User).toBe("1000:1000");
-    const [remote] = JSON.parse(await second.cli(["inspect", names(RENDER_HOST)[0]])) as typeof local[];
+    const [remote] = JSON.parse(await second.cli(["inspect", names(RENDER_HOST)[0]])) as (typeof local)[];
     expect(remote.HostConfig.NetworkMode).toBe("host");
     expect(remote.Config.Cmd).toEqual(["flamenco-worker", "-manager", `http://127.0.0.1:${port}`]);
   });
 
   test("the render node built the worker image on its own engine from the staged context, and its workers run it by id", async () => {
     const imageName = String(run.outputs.imageName);
-    const built = events.find((line) => line.startsWith(`image ${LANDSCAPE}-workers-${RENDER_HOST.name}-image: docker --host ${second.host} build `));
+    const built = events.find((line) =>
+      line.startsWith(`image ${LANDSCAPE}-workers-${RENDER_HOST.name}-image: docker --host ${second.host} build `),
+    );
     expect(built).toBeDefined();
     expect(built).toContain("--network none");
     const onNode = (await second.cli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
     expect(onNode).toMatch(/^sha256:[0-9a-f]{64}$/);
     for (const name of names(RENDER_HOST)) {
-      const [container] = JSON.parse(await second.cli(["inspect", name])) as { Image: string; Config: { Image: string } }[];
+      const [container] = JSON.parse(await second.cli(["inspect", name])) as {
+        Image: string;
+        Config: { Image: string };
+      }[];
       expect(container.Image).toBe(onNode);
       // By id, not by name: the engine never resolves it against a registry.
       expect(container.Config.Image).toBe(onNode);
     }
     // The node has only its base image and what it built: the worker image was not copied onto it.
-    expect((await second.cli(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean).sort()).toEqual([BASE_IMAGE, imageName].sort());
+    expect(
+      (await second.cli(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").filter(Boolean).sort(),
+    ).toEqual([BASE_IMAGE, imageName].sort());
   });
 
   test("no worker started before the manager was healthy", () => {
     const healthy = events.indexOf(`container ${LANDSCAPE}-manager: healthy`);
     expect(healthy).toBeGreaterThanOrEqual(0);
-    const workerStarts = events.filter((line) => line.startsWith(`container ${LANDSCAPE}-workers-`) && line.endsWith(": started"));
+    const workerStarts = events.filter(
+      (line) => line.startsWith(`container ${LANDSCAPE}-workers-`) && line.endsWith(": started"),
+    );
     expect(workerStarts).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
     for (const line of workerStarts) expect(events.indexOf(line)).toBeGreaterThan(healthy);
   });
@@ -270,7 +314,10 @@ describe("scaling the render node", () => {
 
   test("from 3 to 2 removes exactly its worker 3, on its engine, and keeps that worker's identity directory", async () => {
     const before = workerIds();
-    const credentials = fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8");
+    const credentials = fs.readFileSync(
+      path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"),
+      "utf8",
+    );
     run = await up(2);
     expect(await containersOn(second.cli)).toEqual(names(RENDER_HOST, 2).sort());
     expect(await containersOn(dockerCli)).toEqual([`flamenco-manager--${LANDSCAPE}`, ...names(LOCAL_HOST)].sort());
@@ -279,16 +326,25 @@ describe("scaling the render node", () => {
     expect({ ...after, [third()]: before[third()] }).toEqual(before);
     expect(events).toContain(`container ${resourceName(third())}: removed`);
     // Deregistered from the manager once its container was gone; the others stay registered.
-    const deregistered = events.indexOf(`command ${resourceName(third())}-deregister: delete node scripts/deregister-worker.js`);
+    const deregistered = events.indexOf(
+      `command ${resourceName(third())}-deregister: delete node scripts/deregister-worker.js`,
+    );
     expect(deregistered).toBeGreaterThan(events.indexOf(`container ${resourceName(third())}: removed`));
     expect(await registeredWorkers()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort());
-    expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(credentials);
-    expect((run.outputs.workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(names(RENDER_HOST, 2));
+    expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(
+      credentials,
+    );
+    expect((run.outputs.workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(
+      names(RENDER_HOST, 2),
+    );
   });
 
   test("from 2 to 3 adds exactly worker 3 again, which keeps its identity", async () => {
     const before = workerIds();
-    const credentials = fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8");
+    const credentials = fs.readFileSync(
+      path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"),
+      "utf8",
+    );
     fs.rmSync(path.join(paths.renderWorkers(), third(), "manager-version.json"));
     run = await up();
     expect(await containersOn(second.cli)).toEqual(names(RENDER_HOST).sort());
@@ -296,10 +352,17 @@ describe("scaling the render node", () => {
     expect(after[third()]).toBeDefined();
     expect({ ...after, [third()]: undefined }).toEqual(before);
     expect(await recordedAnswer(path.join(paths.renderWorkers(), third()))).toMatchObject({ name: MANAGER_NAME });
-    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
-    expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(credentials);
+    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
+      [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
+    );
+    expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(
+      credentials,
+    );
     const home = double.commandRuns.filter((entry) => entry.name === `${resourceName(third())}-home`).pop();
-    expect(JSON.parse(String(home?.stdout))).toEqual({ home: path.join(paths.renderWorkers(), third()), created: false });
+    expect(JSON.parse(String(home?.stdout))).toEqual({
+      home: path.join(paths.renderWorkers(), third()),
+      created: false,
+    });
   });
 });
 
@@ -309,7 +372,9 @@ describe("teardown", () => {
     await double.destroy();
     // Every worker was deregistered while the manager was still there.
     const deregistrations = double.commandRuns.slice(runsBefore).filter((entry) => entry.name.endsWith("-deregister"));
-    expect(deregistrations.map((entry) => (JSON.parse(entry.stdout) as { worker: string }).worker).sort()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
+    expect(deregistrations.map((entry) => (JSON.parse(entry.stdout) as { worker: string }).worker).sort()).toEqual(
+      [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
+    );
     for (const entry of deregistrations) {
       expect(entry.stderr).toBe("");
       expect((JSON.parse(entry.stdout) as { deregistered: string[] }).deregistered).toHaveLength(1);
@@ -319,7 +384,8 @@ describe("teardown", () => {
     const networks = (await dockerCli(["network", "ls", "--format", "{{.Name}}"])).split("\n");
     expect(networks).not.toContain(`openstudiolandscapes-${LANDSCAPE}`);
     for (const host of [LOCAL_HOST, RENDER_HOST]) {
-      for (const name of names(host)) expect(fs.existsSync(path.join(workersRootOf(host), name, "flamenco-worker-credentials.yaml"))).toBe(true);
+      for (const name of names(host))
+        expect(fs.existsSync(path.join(workersRootOf(host), name, "flamenco-worker-credentials.yaml"))).toBe(true);
     }
     expect(fs.existsSync(path.join(paths.shared(), "farm-probe.txt"))).toBe(true);
   });

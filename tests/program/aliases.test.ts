@@ -42,7 +42,13 @@ describe("URNs of existing stacks", () => {
         landscapesRoot: "/srv/landscapes",
         workers: [
           { name: "manager-host", count: 2 },
-          { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 3, gpus: "all", sharedStorage: "/mnt/projects" },
+          {
+            name: "render-01",
+            dockerHost: "ssh://render@render-01.studio.lan",
+            count: 3,
+            gpus: "all",
+            sharedStorage: "/mnt/projects",
+          },
         ],
       },
       stack: "farm",
@@ -50,7 +56,9 @@ describe("URNs of existing stacks", () => {
     const known = run.resources.flatMap((resource) => [resource.urn, ...resource.aliasUrns]);
     for (const urn of PREVIOUS_URNS) expect(known.filter((candidate) => candidate === urn)).toEqual([urn]);
     // Resources the previous version did not have at all are new, not renamed.
-    const added = run.resources.filter((resource) => ![resource.urn, ...resource.aliasUrns].some((urn) => PREVIOUS_URNS.includes(urn)));
+    const added = run.resources.filter(
+      (resource) => ![resource.urn, ...resource.aliasUrns].some((urn) => PREVIOUS_URNS.includes(urn)),
+    );
     expect(added.map((resource) => resource.name).sort()).toEqual([
       "farm-manager-backup",
       "farm-manager-backup",
@@ -65,9 +73,17 @@ describe("URNs of existing stacks", () => {
   });
 
   it("the renamed worker resources carry their previous names as aliases", async () => {
-    const run = await runProgram({ config: { landscape: "farm", workers: [{ name: "render-01", dockerHost: "tcp://render-01:2376", count: 1, sharedStorage: "/mnt/p" }] }, stack: "farm" });
+    const run = await runProgram({
+      config: {
+        landscape: "farm",
+        workers: [{ name: "render-01", dockerHost: "tcp://render-01:2376", count: 1, sharedStorage: "/mnt/p" }],
+      },
+      stack: "farm",
+    });
     const renamed = Object.fromEntries(
-      run.resources.filter((resource) => resource.aliasUrns.length > 0).map((resource) => [resource.name, resource.aliasUrns.map((urn) => urn.split("::").pop())]),
+      run.resources
+        .filter((resource) => resource.aliasUrns.length > 0)
+        .map((resource) => [resource.name, resource.aliasUrns.map((urn) => urn.split("::").pop())]),
     );
     expect(renamed).toEqual({
       "farm-workers-render-01": ["farm-render-host-render-01"],

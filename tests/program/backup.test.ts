@@ -42,7 +42,12 @@ describe("the backup command", () => {
 
   test("every change that replaces the manager container changes the command's triggers", async () => {
     const triggers = stableJson(backupOf(run).inputs.triggers);
-    for (const config of [{ managerPortHost: 9484 }, { flamencoVersion: "3.6" }, { manager: { taskTimeout: "30m" } }, { environment: { STUDIO: "north" } }]) {
+    for (const config of [
+      { managerPortHost: 9484 },
+      { flamencoVersion: "3.6" },
+      { manager: { taskTimeout: "30m" } },
+      { environment: { STUDIO: "north" } },
+    ]) {
       const changed = await runProgram({ config: { ...BASE, ...config } });
       expect(stableJson(backupOf(changed).inputs.triggers)).not.toBe(triggers);
     }

@@ -67,7 +67,11 @@ const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
 function isSecretEnvelope(value: unknown): value is { value: unknown } {
-  return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE;
+  return (
+    !!value &&
+    typeof value === "object" &&
+    (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE
+  );
 }
 
 /** Replaces Pulumi's serialized secret envelopes by their values; reports whether any was found. */
@@ -109,13 +113,17 @@ export const inputDerivedDouble: ResourceDouble = async ({ type, name, inputs })
       const stdout = environment.FLAMENCO_BACKUPS_KEEP
         ? JSON.stringify({ backup: null, newest: null, removed: [] })
         : environment.FLAMENCO_RELEASE_URL
-        ? JSON.stringify({
-            archive: `${environment.FLAMENCO_RELEASE_CACHE_ENTRY}/${environment.FLAMENCO_RELEASE_ARCHIVE}`,
-            sha256: environment.FLAMENCO_RELEASE_SHA256 ?? sha256(environment.FLAMENCO_RELEASE_URL),
-            context: environment.FLAMENCO_IMAGE_CONTEXT,
-            downloaded: true,
-          })
-        : JSON.stringify({ configFile: environment.FLAMENCO_CONFIG_FILE, createdDirectories: [], configDigest: digest });
+          ? JSON.stringify({
+              archive: `${environment.FLAMENCO_RELEASE_CACHE_ENTRY}/${environment.FLAMENCO_RELEASE_ARCHIVE}`,
+              sha256: environment.FLAMENCO_RELEASE_SHA256 ?? sha256(environment.FLAMENCO_RELEASE_URL),
+              context: environment.FLAMENCO_IMAGE_CONTEXT,
+              downloaded: true,
+            })
+          : JSON.stringify({
+              configFile: environment.FLAMENCO_CONFIG_FILE,
+              createdDirectories: [],
+              configDigest: digest,
+            });
       return { id: `${name}-${digest.slice(0, 12)}`, state: { ...inputs, stdout, stderr: "" } };
     }
     case "docker:index/image:Image":
@@ -145,7 +153,11 @@ interface ResourceInternals {
  */
 function engineUrn(stack: string, type: string, name: string, parent: unknown): string {
   const chain: string[] = [type];
-  for (let ancestor = parent as ResourceInternals | undefined; ancestor?.__pulumiType !== undefined; ancestor = ancestor.__parentResource) {
+  for (
+    let ancestor = parent as ResourceInternals | undefined;
+    ancestor?.__pulumiType !== undefined;
+    ancestor = ancestor.__parentResource
+  ) {
     if (ancestor.__pulumiType === "pulumi:pulumi:Stack") break;
     chain.unshift(ancestor.__pulumiType);
   }
@@ -174,7 +186,14 @@ async function settled<T>(output: PulumiModule.Output<T>): Promise<T> {
  * Under jest they are loaded once per test file and handed to every later run: `setMocks`
  * resets the SDK's run state, and loading them again would cost most of a run.
  */
-const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/pulumi/runtime", "@pulumi/docker", "@pulumi/command", "zod", "yaml"] as const;
+const SHARED_PACKAGES = [
+  "@pulumi/pulumi",
+  "@pulumi/pulumi/runtime",
+  "@pulumi/docker",
+  "@pulumi/command",
+  "zod",
+  "yaml",
+] as const;
 let sharedPackages: Map<string, unknown> | undefined;
 
 /** Makes the next require load the program anew (under jest or plain Node). */
@@ -186,7 +205,10 @@ function freshModules(): void {
     return;
   }
   for (const loaded of Object.keys(require.cache)) {
-    if (loaded.startsWith(path.join(PROJECT_ROOT, "node_modules", "@pulumi")) || !loaded.includes(`${path.sep}node_modules${path.sep}`)) {
+    if (
+      loaded.startsWith(path.join(PROJECT_ROOT, "node_modules", "@pulumi")) ||
+      !loaded.includes(`${path.sep}node_modules${path.sep}`)
+    ) {
       delete require.cache[loaded];
     }
   }
@@ -237,7 +259,10 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     options.preview ?? false,
   );
   const config = Object.fromEntries(
-    Object.entries(options.config ?? {}).map(([key, value]) => [key.includes(":") ? key : `${NAMESPACE}:${key}`, configValue(value)]),
+    Object.entries(options.config ?? {}).map(([key, value]) => [
+      key.includes(":") ? key : `${NAMESPACE}:${key}`,
+      configValue(value),
+    ]),
   );
   pulumi.runtime.setAllConfig(
     config,
@@ -291,7 +316,10 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   // Let the registrations of this run finish (or fail) before the next run replaces the
   // mocks: the SDK keeps its state in a process-wide store.
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([waitForRpcs(pulumi), new Promise((resolve) => (timer = setTimeout(resolve, resourceError === undefined ? 30000 : 1000)))]);
+  await Promise.race([
+    waitForRpcs(pulumi),
+    new Promise((resolve) => (timer = setTimeout(resolve, resourceError === undefined ? 30000 : 1000))),
+  ]);
   clearTimeout(timer);
   if (programError !== undefined) throw programError;
   if (resourceError !== undefined) throw resourceError;
@@ -305,7 +333,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     outputs,
     ofType: (type) => ordered.filter((resource) => resource.type === type),
     named: (name) => {
-      const found = ordered.find((resource) => resource.name === name && !resource.type.startsWith("openstudiolandscapes:"));
+      const found = ordered.find(
+        (resource) => resource.name === name && !resource.type.startsWith("openstudiolandscapes:"),
+      );
       if (!found) throw new Error(`no resource named ${name}; declared: ${ordered.map((r) => r.name).join(", ")}`);
       return found;
     },

@@ -3,7 +3,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { inputDerivedDouble, PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "./harness";
+import {
+  inputDerivedDouble,
+  PROJECT_ROOT,
+  ProgramRun,
+  RecordedResource,
+  runProgram,
+  runRefused,
+  sha256,
+  stableJson,
+} from "./harness";
 
 const ROOT = "/srv/landscapes";
 const BASE = { landscapesRoot: ROOT };
@@ -65,7 +74,9 @@ describe("the program with default settings", () => {
       FLAMENCO_RELEASE_ARCHIVE: "flamenco-3.7-linux-amd64.tar.gz",
       FLAMENCO_IMAGE_CONTEXT: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context`,
     });
-    expect(String((fetch.environment as Inputs).FLAMENCO_RELEASE_CACHE_ENTRY)).toMatch(new RegExp(`^${ROOT}/\\.cache/flamenco-releases/[0-9a-f]{16}$`));
+    expect(String((fetch.environment as Inputs).FLAMENCO_RELEASE_CACHE_ENTRY)).toMatch(
+      new RegExp(`^${ROOT}/\\.cache/flamenco-releases/[0-9a-f]{16}$`),
+    );
   });
 
   test("the image is built locally from the staged context with the verified digest, tagged with landscape and version", () => {
@@ -78,7 +89,9 @@ describe("the program with default settings", () => {
         dockerfile: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/image-context/Dockerfile`,
         platform: "linux/amd64",
         network: "none",
-        args: { FLAMENCO_RELEASE_SHA256: sha256("https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz") },
+        args: {
+          FLAMENCO_RELEASE_SHA256: sha256("https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz"),
+        },
       },
     });
   });
@@ -92,7 +105,10 @@ describe("the program with default settings", () => {
     expect(files.create).toBe("node scripts/write-manager-files.js");
     expect(files.environment).toEqual({
       FLAMENCO_CONFIG_FILE: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`,
-      FLAMENCO_STORAGE_DIRECTORIES: JSON.stringify([`${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`, `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`]),
+      FLAMENCO_STORAGE_DIRECTORIES: JSON.stringify([
+        `${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`,
+        `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`,
+      ]),
       FLAMENCO_STORAGE_OWNER: "1000:1000",
     });
     const yaml = parse(String(files.stdin)) as Inputs;
@@ -115,11 +131,28 @@ describe("the program with default settings", () => {
       envs: ["TZ=UTC"],
       ports: [{ internal: 8080, external: 8484, ip: "0.0.0.0" }],
       volumes: [
-        { hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`, containerPath: "/app/flamenco-manager.yaml", readOnly: true },
-        { hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`, containerPath: "/app/flamenco-manager-storage", readOnly: false },
-        { hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`, containerPath: "/app/flamenco-manager-storage-shared", readOnly: false },
+        {
+          hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`,
+          containerPath: "/app/flamenco-manager.yaml",
+          readOnly: true,
+        },
+        {
+          hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`,
+          containerPath: "/app/flamenco-manager-storage",
+          readOnly: false,
+        },
+        {
+          hostPath: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/shared_storage`,
+          containerPath: "/app/flamenco-manager-storage-shared",
+          readOnly: false,
+        },
       ],
-      networksAdvanced: [{ name: "openstudiolandscapes-dev", aliases: ["flamenco-manager", "flamenco-manager.openstudiolandscapes.lan"] }],
+      networksAdvanced: [
+        {
+          name: "openstudiolandscapes-dev",
+          aliases: ["flamenco-manager", "flamenco-manager.openstudiolandscapes.lan"],
+        },
+      ],
       wait: true,
     });
     const healthcheck = container.healthcheck as { tests: string[] };
@@ -143,7 +176,10 @@ describe("the program with default settings", () => {
     const { state } = await inputDerivedDouble({ type: COMMAND, name: files.name, inputs: files.inputs });
     const written = JSON.parse(String(state.stdout)) as { configDigest: string };
     expect(written.configDigest).toMatch(/^[0-9a-f]{64}$/);
-    expect(containerOf(run).labels).toContainEqual({ label: "org.openstudiolandscapes.flamenco.config-sha256", value: written.configDigest });
+    expect(containerOf(run).labels).toContainEqual({
+      label: "org.openstudiolandscapes.flamenco.config-sha256",
+      value: written.configDigest,
+    });
     // Not a plain hash of the yaml, which could be checked against guessed passwords offline.
     const yaml = String(run.named("dev-manager-files").inputs.stdin);
     expect(written.configDigest).not.toBe(sha256(yaml));
@@ -176,7 +212,9 @@ describe("the program with default settings", () => {
 describe("the project's scripts", () => {
   test("run from the project directory, the commands name them by a relative path and no directory", async () => {
     const run = await runProgram({ config: { ...BASE, workers: [{ name: "local", count: 1 }] } });
-    const steps = run.ofType(COMMAND).flatMap((command) => [command.inputs.create, command.inputs.delete].filter((step) => step !== undefined));
+    const steps = run
+      .ofType(COMMAND)
+      .flatMap((command) => [command.inputs.create, command.inputs.delete].filter((step) => step !== undefined));
     // fetch, files, backup (create and delete), worker home, worker deregistration (delete)
     expect(steps).toHaveLength(6);
     for (const step of steps) expect(String(step)).toMatch(/^node scripts\/[a-z-]+\.js( [a-z]+)?$/);
@@ -264,7 +302,18 @@ describe("determinism", () => {
     const otherDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "tq-determinism-"));
     jest.useFakeTimers({
       now: new Date("2031-07-04T23:59:58Z"),
-      doNotFake: ["hrtime", "nextTick", "performance", "queueMicrotask", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "setTimeout", "clearTimeout"],
+      doNotFake: [
+        "hrtime",
+        "nextTick",
+        "performance",
+        "queueMicrotask",
+        "setImmediate",
+        "clearImmediate",
+        "setInterval",
+        "clearInterval",
+        "setTimeout",
+        "clearTimeout",
+      ],
     });
     try {
       process.chdir(otherDirectory);
@@ -281,7 +330,8 @@ describe("determinism", () => {
     }
   }
 
-  const recordedInputs = (run: ProgramRun) => run.resources.map((resource) => `${resource.type} ${resource.name} ${stableJson(resource.inputs)}`);
+  const recordedInputs = (run: ProgramRun) =>
+    run.resources.map((resource) => `${resource.type} ${resource.name} ${stableJson(resource.inputs)}`);
 
   test("the same config gives byte-identical inputs and outputs in another working directory, environment order and time", async () => {
     // Both runs start outside the project directory (scriptCommand then names it in `dir`), each from another one.
@@ -302,7 +352,9 @@ describe("determinism", () => {
   });
 
   test("the order keys are written in does not change any input", async () => {
-    const reordered = Object.fromEntries(Object.entries({ ...FARM, environment: { ALPHA: "1", STUDIO: "north" } }).reverse());
+    const reordered = Object.fromEntries(
+      Object.entries({ ...FARM, environment: { ALPHA: "1", STUDIO: "north" } }).reverse(),
+    );
     const first = await runProgram({ config: FARM });
     const second = await runProgram({ config: reordered });
     expect(recordedInputs(second)).toEqual(recordedInputs(first));
@@ -331,7 +383,12 @@ describe("what a change of one setting touches (the preview diff)", () => {
 
   test("Flamenco version: the release, the image and the container", async () => {
     const changed = await runProgram({ config: { ...BASE, flamencoVersion: "3.6" } });
-    expect(changedResources(base, changed)).toEqual(["dev-image", "dev-manager", "dev-manager-backup", "dev-release-fetch"]);
+    expect(changedResources(base, changed)).toEqual([
+      "dev-image",
+      "dev-manager",
+      "dev-manager-backup",
+      "dev-release-fetch",
+    ]);
   });
 
   test("network alias: only the manager container", async () => {
@@ -365,7 +422,9 @@ describe("settings that shape the program", () => {
 
   test("a custom release with its sha256 is fetched from that url and verified against that digest", async () => {
     const digest = "ab".repeat(32);
-    const run = await runProgram({ config: { ...BASE, flamencoRelease: { url: "file:///mnt/mirror/flamenco-custom.tar.gz", sha256: digest } } });
+    const run = await runProgram({
+      config: { ...BASE, flamencoRelease: { url: "file:///mnt/mirror/flamenco-custom.tar.gz", sha256: digest } },
+    });
     const environment = run.named("dev-release-fetch").inputs.environment as Inputs;
     expect(environment.FLAMENCO_RELEASE_URL).toBe("file:///mnt/mirror/flamenco-custom.tar.gz");
     expect(environment.FLAMENCO_RELEASE_SHA256).toBe(digest);
@@ -385,7 +444,11 @@ describe("settings that shape the program", () => {
 
   test("the MQTT password stays a secret: only in the (secret) yaml, nowhere in clear", async () => {
     const run = await runProgram({
-      config: { ...BASE, manager: { mqtt: { broker: "tcp://mqtt.studio.lan:1883", username: "flamenco" } }, mqttPassword: "s3cret-pa55" },
+      config: {
+        ...BASE,
+        manager: { mqtt: { broker: "tcp://mqtt.studio.lan:1883", username: "flamenco" } },
+        mqttPassword: "s3cret-pa55",
+      },
       secretKeys: ["mqttPassword"],
     });
     const files = run.named("dev-manager-files");
@@ -408,7 +471,9 @@ describe("settings that shape the program", () => {
     // The container is replaced, so the database is backed up first.
     expect(changedResources(first, second)).toEqual(["dev-manager", "dev-manager-backup", "dev-manager-files"]);
     const label = (one: ProgramRun) =>
-      (containerOf(one).labels as Array<{ label: string; value: string }>).find((entry) => entry.label.endsWith("config-sha256"))?.value;
+      (containerOf(one).labels as Array<{ label: string; value: string }>).find((entry) =>
+        entry.label.endsWith("config-sha256"),
+      )?.value;
     expect(label(first)).not.toBe(label(second));
     const yaml = String(first.named("dev-manager-files").inputs.stdin);
     expect(yaml).toContain("first-pa55");
@@ -423,10 +488,16 @@ describe("settings that shape the program", () => {
 describe("bad config", () => {
   test("one error lists every offending key, its value and what it accepts; nothing is declared", async () => {
     const { message, declared } = await runRefused({
-      config: { ...BASE, managerPortHost: 70000, storage: "{DOT_LANDSCAPES}/{LANDSCAPES}/x", network: { domain: "Not A Domain" }, timezone: "Mars/Olympus" },
+      config: {
+        ...BASE,
+        managerPortHost: 70000,
+        storage: "{DOT_LANDSCAPES}/{LANDSCAPES}/x",
+        network: { domain: "Not A Domain" },
+        timezone: "Mars/Olympus",
+      },
     });
     expect(message).toMatch(/4 problems/);
-    expect(message).toContain('flamenco-landscape:managerPortHost: got 70000; expected an integer from 1 to 65535');
+    expect(message).toContain("flamenco-landscape:managerPortHost: got 70000; expected an integer from 1 to 65535");
     expect(message).toContain('flamenco-landscape:storage: got "{DOT_LANDSCAPES}/{LANDSCAPES}/x"');
     expect(message).toContain("unknown placeholder {LANDSCAPES}");
     expect(message).toContain('flamenco-landscape:network.domain: got "Not A Domain"');
@@ -436,16 +507,27 @@ describe("bad config", () => {
 
   test("a release url of another version than flamencoVersion is refused: the image tag would lie", async () => {
     await expect(
-      runProgram({ config: { ...BASE, flamencoRelease: { url: "https://mirror.studio.lan/flamenco/flamenco-3.6-linux-amd64.tar.gz" } } }),
-    ).rejects.toThrow(/flamenco-landscape:flamencoVersion: got "3.7"; expected the version of the archive in flamencoRelease.url \("3.6"\)/);
+      runProgram({
+        config: {
+          ...BASE,
+          flamencoRelease: { url: "https://mirror.studio.lan/flamenco/flamenco-3.6-linux-amd64.tar.gz" },
+        },
+      }),
+    ).rejects.toThrow(
+      /flamenco-landscape:flamencoVersion: got "3.7"; expected the version of the archive in flamencoRelease.url \("3.6"\)/,
+    );
   });
 
   test("a typo in a key name is reported, not ignored", async () => {
-    await expect(runProgram({ config: { ...BASE, managerPortHots: 9000 } })).rejects.toThrow(/flamenco-landscape:managerPortHots: got 9000; expected no such key/);
+    await expect(runProgram({ config: { ...BASE, managerPortHots: 9000 } })).rejects.toThrow(
+      /flamenco-landscape:managerPortHots: got 9000; expected no such key/,
+    );
   });
 
   test("a stack name that is not a valid landscape asks for the landscape key", async () => {
-    await expect(runProgram({ config: BASE, stack: "Show_42" })).rejects.toThrow(/landscape: got "Show_42".*stack name is used when landscape is not set/);
+    await expect(runProgram({ config: BASE, stack: "Show_42" })).rejects.toThrow(
+      /landscape: got "Show_42".*stack name is used when landscape is not set/,
+    );
   });
 });
 
@@ -454,7 +536,8 @@ describe("failures at up", () => {
     const failing = runProgram({
       config: BASE,
       newResource: async (resource) => {
-        if (resource.type === COMMAND) throw new Error("flamenco release: Download of https://example.invalid failed: HTTP 404 Not Found");
+        if (resource.type === COMMAND)
+          throw new Error("flamenco release: Download of https://example.invalid failed: HTTP 404 Not Found");
         return { id: resource.name, state: { ...resource.inputs } };
       },
     });
@@ -466,16 +549,26 @@ describe("failures at up", () => {
 
 describe("the example stack", () => {
   test("Pulumi.dev.yaml is a valid, working dev landscape", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT }, stack: "dev" });
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const run = await runProgram({
+      config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT },
+      stack: "dev",
+    });
     expect(containerOf(run).name).toBe("flamenco-manager--dev");
     expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
   });
 
   test("a copy of Pulumi.dev.yaml for another stack manages another landscape (the README's second landscape)", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
     expect(Object.keys(stackFile.config)).not.toContain("flamenco-landscape:landscape");
-    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT, managerPortHost: 8485 }, stack: "show-42" });
+    const run = await runProgram({
+      config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT, managerPortHost: 8485 },
+      stack: "show-42",
+    });
     expect(containerOf(run).name).toBe("flamenco-manager--show-42");
     expect(run.outputs.networkName).toBe("openstudiolandscapes-show-42");
     expect(run.outputs.storagePath).toBe(`${ROOT}/show-42/OpenStudioLandscapes-Flamenco/storage`);

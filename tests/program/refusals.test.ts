@@ -33,7 +33,9 @@ test("every rule of the config reports in the same error, and nothing is declare
       mqttPassword: "orphan-secret-42",
       storage: storageFile,
       sharedStorage: "/mnt/a:b",
-      flamencoRelease: { url: `http://mirror:hunter2@mirror.studio.lan/flamenco-3.7-v${"v".repeat(129)}-linux-amd64.tar.gz` },
+      flamencoRelease: {
+        url: `http://mirror:hunter2@mirror.studio.lan/flamenco-3.7-v${"v".repeat(129)}-linux-amd64.tar.gz`,
+      },
     },
     secretKeys: ["mqttPassword"],
   });
@@ -50,7 +52,7 @@ test("every rule of the config reports in the same error, and nothing is declare
     'mqttPassword: got "a value (not shown)"; expected manager.mqtt with a broker',
     `storage: got ${JSON.stringify(storageFile)}; expected a directory or a path that does not exist yet`,
     "sharedStorage: got \"/mnt/a:b\"; expected a path without ':' or ','",
-    "flamencoRelease.url: got \"http://mirror:(not shown)@mirror.studio.lan",
+    'flamencoRelease.url: got "http://mirror:(not shown)@mirror.studio.lan',
     "flamencoRelease.sha256: got nothing; expected a sha256",
   ];
   for (const line of expectedLines) expect(message).toContain(`flamenco-landscape:${line}`);

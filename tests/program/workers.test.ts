@@ -24,8 +24,20 @@ interface HostConfig {
 }
 
 const LOCAL: HostConfig = { name: "manager-host", count: 2 };
-const RENDER_01: HostConfig = { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 3, gpus: "all", sharedStorage: "/mnt/projects" };
-const RENDER_02: HostConfig = { name: "render-02", dockerHost: "tcp://render-02.studio.lan:2376", count: 1, sharedStorage: "/Volumes/projects", network: "host" };
+const RENDER_01: HostConfig = {
+  name: "render-01",
+  dockerHost: "ssh://render@render-01.studio.lan",
+  count: 3,
+  gpus: "all",
+  sharedStorage: "/mnt/projects",
+};
+const RENDER_02: HostConfig = {
+  name: "render-02",
+  dockerHost: "tcp://render-02.studio.lan:2376",
+  count: 1,
+  sharedStorage: "/Volumes/projects",
+  network: "host",
+};
 
 function farm(workers: HostConfig[], extra: Inputs = {}): Promise<ProgramRun> {
   return runProgram({ config: { landscape: "farm", landscapesRoot: ROOT, workers, ...extra }, stack: "farm" });
@@ -53,9 +65,18 @@ function diff(before: ProgramRun, after: ProgramRun): Diff {
   const later = new Map(after.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
   const nameOf = (id: string) => id.split("::")[1];
   return {
-    added: [...later.keys()].filter((id) => !earlier.has(id)).map(nameOf).sort(),
-    removed: [...earlier.keys()].filter((id) => !later.has(id)).map(nameOf).sort(),
-    changed: [...later.keys()].filter((id) => earlier.has(id) && earlier.get(id) !== later.get(id)).map(nameOf).sort(),
+    added: [...later.keys()]
+      .filter((id) => !earlier.has(id))
+      .map(nameOf)
+      .sort(),
+    removed: [...earlier.keys()]
+      .filter((id) => !later.has(id))
+      .map(nameOf)
+      .sort(),
+    changed: [...later.keys()]
+      .filter((id) => earlier.has(id) && earlier.get(id) !== later.get(id))
+      .map(nameOf)
+      .sort(),
   };
 }
 
@@ -67,7 +88,13 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
 
   test("declares per host a render host component, per remote host one provider and an image built there, per worker an identity command, a deregister command and a container", () => {
     const declared = run.resources
-      .filter((resource) => resource.type.endsWith(":Workers") || resource.type.endsWith(":RenderHost") || resource.name.startsWith("farm-workers-") || resource.type === PROVIDER)
+      .filter(
+        (resource) =>
+          resource.type.endsWith(":Workers") ||
+          resource.type.endsWith(":RenderHost") ||
+          resource.name.startsWith("farm-workers-") ||
+          resource.type === PROVIDER,
+      )
       .map((resource) => `${resource.type} ${resource.name} < ${resource.parent}`);
     expect(declared).toEqual([
       "openstudiolandscapes:flamenco:Workers farm-workers < farm",
@@ -156,13 +183,32 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
 
   test("every worker mounts its host's shared storage at the manager's shared-storage path", () => {
     const manager = run.named("farm-manager").inputs.volumes as { hostPath: string; containerPath: string }[];
-    expect(manager.find((volume) => volume.hostPath === `${FEATURE}/shared_storage`)?.containerPath).toBe(SHARED_IN_CONTAINER);
-    const shared = Object.fromEntries(
-      workerContainers(run).map((worker) => [worker.name, (worker.inputs.volumes as { hostPath: string; containerPath: string; readOnly: boolean }[]).find((volume) => volume.containerPath === SHARED_IN_CONTAINER)]),
+    expect(manager.find((volume) => volume.hostPath === `${FEATURE}/shared_storage`)?.containerPath).toBe(
+      SHARED_IN_CONTAINER,
     );
-    expect(shared["farm-workers-manager-host-1"]).toEqual({ hostPath: `${FEATURE}/shared_storage`, containerPath: SHARED_IN_CONTAINER, readOnly: false });
-    expect(shared["farm-workers-render-01-3"]).toEqual({ hostPath: "/mnt/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
-    expect(shared["farm-workers-render-02-1"]).toEqual({ hostPath: "/Volumes/projects", containerPath: SHARED_IN_CONTAINER, readOnly: false });
+    const shared = Object.fromEntries(
+      workerContainers(run).map((worker) => [
+        worker.name,
+        (worker.inputs.volumes as { hostPath: string; containerPath: string; readOnly: boolean }[]).find(
+          (volume) => volume.containerPath === SHARED_IN_CONTAINER,
+        ),
+      ]),
+    );
+    expect(shared["farm-workers-manager-host-1"]).toEqual({
+      hostPath: `${FEATURE}/shared_storage`,
+      containerPath: SHARED_IN_CONTAINER,
+      readOnly: false,
+    });
+    expect(shared["farm-workers-render-01-3"]).toEqual({
+      hostPath: "/mnt/projects",
+      containerPath: SHARED_IN_CONTAINER,
+      readOnly: false,
+    });
+    expect(shared["farm-workers-render-02-1"]).toEqual({
+      hostPath: "/Volumes/projects",
+      containerPath: SHARED_IN_CONTAINER,
+      readOnly: false,
+    });
   });
 
   test("each worker has its own identity directory, created by its own command before it starts", () => {
@@ -197,14 +243,29 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
       expect(worker.dependsOn).toContain("farm-manager");
       expect(worker.deleteBeforeReplace).toBe(true);
     }
-    expect(run.named("farm-workers-manager-host-1").dependsOn).toEqual(["farm-manager", "farm-network", "farm-workers-manager-host-1-home", "farm-workers-manager-host-1-deregister"]);
-    expect(run.named("farm-workers-render-01-1").dependsOn).toEqual(["farm-manager", "farm-workers-render-01-1-home", "farm-workers-render-01-1-deregister"]);
+    expect(run.named("farm-workers-manager-host-1").dependsOn).toEqual([
+      "farm-manager",
+      "farm-network",
+      "farm-workers-manager-host-1-home",
+      "farm-workers-manager-host-1-deregister",
+    ]);
+    expect(run.named("farm-workers-render-01-1").dependsOn).toEqual([
+      "farm-manager",
+      "farm-workers-render-01-1-home",
+      "farm-workers-render-01-1-deregister",
+    ]);
   });
 
   test("stack outputs: per host the worker names and the URL they use", () => {
     expect(run.outputs.workers).toEqual({
-      "manager-host": { names: ["farm-manager-host-1", "farm-manager-host-2"], managerUrl: "http://flamenco-manager:8080" },
-      "render-01": { names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" },
+      "manager-host": {
+        names: ["farm-manager-host-1", "farm-manager-host-2"],
+        managerUrl: "http://flamenco-manager:8080",
+      },
+      "render-01": {
+        names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"],
+        managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484",
+      },
       "render-02": { names: ["farm-render-02-1"], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" },
     });
   });
@@ -223,39 +284,85 @@ describe("what a change of the farm touches (the preview diff)", () => {
 
   test("scaling a host from 3 to 2 removes exactly worker 3; nothing else changes", async () => {
     const scaled = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(base, scaled)).toEqual({ added: [], removed: ["farm-workers-render-01-3", "farm-workers-render-01-3-deregister", "farm-workers-render-01-3-home"], changed: [] });
-    expect((scaled.outputs.workers as Record<string, { names: string[] }>)["render-01"].names).toEqual(["farm-render-01-1", "farm-render-01-2"]);
+    expect(diff(base, scaled)).toEqual({
+      added: [],
+      removed: ["farm-workers-render-01-3", "farm-workers-render-01-3-deregister", "farm-workers-render-01-3-home"],
+      changed: [],
+    });
+    expect((scaled.outputs.workers as Record<string, { names: string[] }>)["render-01"].names).toEqual([
+      "farm-render-01-1",
+      "farm-render-01-2",
+    ]);
   });
 
   test("scaling a host from 2 to 3 adds exactly worker 3; nothing else changes", async () => {
     const two = await farm([LOCAL, { ...RENDER_01, count: 2 }]);
-    expect(diff(two, base)).toEqual({ added: ["farm-workers-render-01-3", "farm-workers-render-01-3-deregister", "farm-workers-render-01-3-home"], removed: [], changed: [] });
+    expect(diff(two, base)).toEqual({
+      added: ["farm-workers-render-01-3", "farm-workers-render-01-3-deregister", "farm-workers-render-01-3-home"],
+      removed: [],
+      changed: [],
+    });
   });
 
   test("scaling the manager's host touches only its workers", async () => {
     const scaled = await farm([{ ...LOCAL, count: 3 }, RENDER_01]);
-    expect(diff(base, scaled)).toEqual({ added: ["farm-workers-manager-host-3", "farm-workers-manager-host-3-deregister", "farm-workers-manager-host-3-home"], removed: [], changed: [] });
+    expect(diff(base, scaled)).toEqual({
+      added: [
+        "farm-workers-manager-host-3",
+        "farm-workers-manager-host-3-deregister",
+        "farm-workers-manager-host-3-home",
+      ],
+      removed: [],
+      changed: [],
+    });
   });
 
   test("count 0 keeps the host and its provider declared, with no workers", async () => {
     const idle = await farm([LOCAL, { ...RENDER_01, count: 0 }]);
     expect(diff(base, idle).removed).toEqual(
-      [1, 2, 3].flatMap((n) => [`farm-workers-render-01-${n}`, `farm-workers-render-01-${n}-deregister`, `farm-workers-render-01-${n}-home`]).sort(),
+      [1, 2, 3]
+        .flatMap((n) => [
+          `farm-workers-render-01-${n}`,
+          `farm-workers-render-01-${n}-deregister`,
+          `farm-workers-render-01-${n}-home`,
+        ])
+        .sort(),
     );
     expect(diff(base, idle).changed).toEqual([]);
     expect(idle.named("farm-workers-render-01-docker").inputs).toEqual({ host: "ssh://render@render-01.studio.lan" });
-    expect(idle.ofType("openstudiolandscapes:flamenco:RenderHost").map((host) => host.name)).toContain("farm-workers-render-01");
-    expect((idle.outputs.workers as Record<string, unknown>)["render-01"]).toEqual({ names: [], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" });
+    expect(idle.ofType("openstudiolandscapes:flamenco:RenderHost").map((host) => host.name)).toContain(
+      "farm-workers-render-01",
+    );
+    expect((idle.outputs.workers as Record<string, unknown>)["render-01"]).toEqual({
+      names: [],
+      managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484",
+    });
   });
 
   test("adding a render node adds its provider, its image and its workers only", async () => {
     const grown = await farm([LOCAL, RENDER_01, RENDER_02]);
-    expect(diff(base, grown)).toEqual({ added: ["farm-workers-render-02", "farm-workers-render-02-1", "farm-workers-render-02-1-deregister", "farm-workers-render-02-1-home", "farm-workers-render-02-docker", "farm-workers-render-02-image", "farm-workers-render-02-image"], removed: [], changed: [] });
+    expect(diff(base, grown)).toEqual({
+      added: [
+        "farm-workers-render-02",
+        "farm-workers-render-02-1",
+        "farm-workers-render-02-1-deregister",
+        "farm-workers-render-02-1-home",
+        "farm-workers-render-02-docker",
+        "farm-workers-render-02-image",
+        "farm-workers-render-02-image",
+      ],
+      removed: [],
+      changed: [],
+    });
   });
 
   test("a host's GPU request changes only that host's worker containers", async () => {
     const changed = await farm([LOCAL, { ...RENDER_01, gpus: 1 }]);
-    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"] });
+    expect(diff(base, changed)).toEqual({
+      added: [],
+      removed: [],
+      changed: ["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"],
+    });
     expect(changed.named("farm-workers-render-01-1").inputs.gpus).toBe("1");
   });
 
@@ -267,23 +374,51 @@ describe("what a change of the farm touches (the preview diff)", () => {
   test("a new host port replaces the manager and the remote workers, whose manager URL holds the host port", async () => {
     const changed = await farm([LOCAL, RENDER_01], { managerPortHost: 9484 });
     // The deregistration commands reach the manager through the published port: their environment follows it.
-    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup", ...DEREGISTRATIONS, ...REMOTE_WORKERS].sort() });
-    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:9484"]);
-    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager:8080"]);
+    expect(diff(base, changed)).toEqual({
+      added: [],
+      removed: [],
+      changed: ["farm-manager", "farm-manager-backup", ...DEREGISTRATIONS, ...REMOTE_WORKERS].sort(),
+    });
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual([
+      "flamenco-worker",
+      "-manager",
+      "http://flamenco-manager.openstudiolandscapes.lan:9484",
+    ]);
+    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual([
+      "flamenco-worker",
+      "-manager",
+      "http://flamenco-manager:8080",
+    ]);
   });
 
   test("a new network alias replaces the manager and the local workers, and the remote ones through the default managerUrl", async () => {
     const changed = await farm([LOCAL, RENDER_01], { network: { alias: "farm-manager" } });
-    expect(diff(base, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS, ...REMOTE_WORKERS] });
-    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://farm-manager:8080"]);
-    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://farm-manager.openstudiolandscapes.lan:8484"]);
+    expect(diff(base, changed)).toEqual({
+      added: [],
+      removed: [],
+      changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS, ...REMOTE_WORKERS],
+    });
+    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual([
+      "flamenco-worker",
+      "-manager",
+      "http://farm-manager:8080",
+    ]);
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual([
+      "flamenco-worker",
+      "-manager",
+      "http://farm-manager.openstudiolandscapes.lan:8484",
+    ]);
   });
 
   test("with managerUrl set, a new network alias replaces only the manager and the local workers", async () => {
     const managerUrl = "http://10.0.0.5:8484";
     const before = await farm([LOCAL, RENDER_01], { managerUrl });
     const changed = await farm([LOCAL, RENDER_01], { managerUrl, network: { alias: "farm-manager" } });
-    expect(diff(before, changed)).toEqual({ added: [], removed: [], changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS] });
+    expect(diff(before, changed)).toEqual({
+      added: [],
+      removed: [],
+      changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS],
+    });
   });
 
   test("a new manager environment variable replaces only the manager (and its backup command)", async () => {
@@ -293,31 +428,52 @@ describe("what a change of the farm touches (the preview diff)", () => {
 
   test("managerUrl changes only the remote workers", async () => {
     const changed = await farm([LOCAL, RENDER_01], { managerUrl: "http://10.0.0.5:8484" });
-    expect(diff(base, changed).changed).toEqual(["farm-workers-render-01-1", "farm-workers-render-01-2", "farm-workers-render-01-3"]);
-    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(["flamenco-worker", "-manager", "http://10.0.0.5:8484"]);
+    expect(diff(base, changed).changed).toEqual([
+      "farm-workers-render-01-1",
+      "farm-workers-render-01-2",
+      "farm-workers-render-01-3",
+    ]);
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual([
+      "flamenco-worker",
+      "-manager",
+      "http://10.0.0.5:8484",
+    ]);
   });
 
   test("workerImage: every worker runs it by name, and remote identity directories are created with it", async () => {
     const image = "registry.studio.lan/flamenco-worker:3.7-blender4.2";
     const changed = await farm([LOCAL, RENDER_01], { workerImage: image });
     for (const worker of workerContainers(changed)) expect(worker.inputs.image).toBe(image);
-    expect((changed.named("farm-workers-render-01-1-home").inputs.environment as Inputs).FLAMENCO_WORKER_IMAGE).toBe(image);
+    expect((changed.named("farm-workers-render-01-1-home").inputs.environment as Inputs).FLAMENCO_WORKER_IMAGE).toBe(
+      image,
+    );
     expect(diff(base, changed).changed).not.toContain("farm-manager");
   });
 
   test("a new Flamenco version rebuilds the image on every host and replaces every worker", async () => {
     const changed = await farm([LOCAL, RENDER_01], { flamencoVersion: "3.6" });
     const workers = workerContainers(base).map((worker) => worker.name);
-    expect(diff(base, changed).changed).toEqual(expect.arrayContaining([...workers, "farm-image", "farm-workers-render-01-image"]));
-    expect(changed.named("farm-workers-render-01-image").inputs.imageName).toBe("openstudiolandscapes/flamenco-manager:farm-3.6");
-    expect(changed.named("farm-workers-render-01-1").inputs.image).toBe(imageIdOf(changed, "farm-workers-render-01-image"));
+    expect(diff(base, changed).changed).toEqual(
+      expect.arrayContaining([...workers, "farm-image", "farm-workers-render-01-image"]),
+    );
+    expect(changed.named("farm-workers-render-01-image").inputs.imageName).toBe(
+      "openstudiolandscapes/flamenco-manager:farm-3.6",
+    );
+    expect(changed.named("farm-workers-render-01-1").inputs.image).toBe(
+      imageIdOf(changed, "farm-workers-render-01-image"),
+    );
   });
 });
 
 describe("a landscape without workers", () => {
   test("declares no worker resources and reports no hosts", async () => {
     const run = await runProgram({ config: { landscapesRoot: ROOT } });
-    expect(run.resources.filter((resource) => resource.type.includes("Workers") || resource.type.includes("RenderHost") || resource.type === PROVIDER)).toEqual([]);
+    expect(
+      run.resources.filter(
+        (resource) =>
+          resource.type.includes("Workers") || resource.type.includes("RenderHost") || resource.type === PROVIDER,
+      ),
+    ).toEqual([]);
     expect(run.outputs.workers).toEqual({});
   });
 });
@@ -325,20 +481,36 @@ describe("a landscape without workers", () => {
 describe("bad farm config", () => {
   test("duplicate host names and bad counts are refused in one error before anything is declared", async () => {
     const { message, declared } = await runRefused({
-      config: { landscapesRoot: ROOT, workers: [LOCAL, { ...RENDER_01, count: 1.5 }, { ...RENDER_02, name: "manager-host", dockerHost: "render-02:2376" }] },
+      config: {
+        landscapesRoot: ROOT,
+        workers: [
+          LOCAL,
+          { ...RENDER_01, count: 1.5 },
+          { ...RENDER_02, name: "manager-host", dockerHost: "render-02:2376" },
+        ],
+      },
     });
     expect(message).toMatch(/3 problems/);
     expect(message).toContain("flamenco-landscape:workers.1.count: got 1.5; expected a whole number from 0 upwards");
-    expect(message).toContain('flamenco-landscape:workers.2.dockerHost: got "render-02:2376"; expected a Docker endpoint');
-    expect(message).toContain('flamenco-landscape:workers.2.name: got "manager-host"; expected a render host name used only once (workers.0.name is also "manager-host")');
+    expect(message).toContain(
+      'flamenco-landscape:workers.2.dockerHost: got "render-02:2376"; expected a Docker endpoint',
+    );
+    expect(message).toContain(
+      'flamenco-landscape:workers.2.name: got "manager-host"; expected a render host name used only once (workers.0.name is also "manager-host")',
+    );
     expect(declared).toEqual([]);
   });
 });
 
 describe("the two-host example stack", () => {
   test("examples/two-host-farm/Pulumi.farm.yaml is a valid farm: two hosts, an explicit provider for the render node", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "examples", "two-host-farm", "Pulumi.farm.yaml"), "utf8")) as { config: Inputs };
-    const run = await runProgram({ config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT }, stack: "farm" });
+    const stackFile = parse(
+      fs.readFileSync(path.join(PROJECT_ROOT, "examples", "two-host-farm", "Pulumi.farm.yaml"), "utf8"),
+    ) as { config: Inputs };
+    const run = await runProgram({
+      config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT },
+      stack: "farm",
+    });
     const hosts = run.outputs.workers as Record<string, { names: string[]; managerUrl: string }>;
     expect(Object.keys(hosts)).toEqual(["manager-host", "render-01"]);
     expect(hosts["manager-host"].managerUrl).toBe("http://flamenco-manager:8080");

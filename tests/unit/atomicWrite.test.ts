@@ -2,9 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const { writeAtomically } = require("../../scripts/atomic-write.js") as {
-  writeAtomically: (file: string, content: string | Buffer, mode?: number) => Promise<void>;
-};
+import { writeAtomically } from "../../scripts/atomic-write";
 
 describe("writeAtomically", () => {
   let directory: string;

@@ -26,7 +26,14 @@ afterEach(() => {
 function run(commandText: string, env: Record<string, string> = {}) {
   const result = childProcess.spawnSync("/bin/sh", ["-c", commandText], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? "", FLAMENCO_STORAGE: storage, FLAMENCO_CONFIG_FILE: configFile, FLAMENCO_VERSION: "3.7", FLAMENCO_BACKUPS_KEEP: "5", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      FLAMENCO_STORAGE: storage,
+      FLAMENCO_CONFIG_FILE: configFile,
+      FLAMENCO_VERSION: "3.7",
+      FLAMENCO_BACKUPS_KEEP: "5",
+      ...env,
+    },
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -60,10 +67,17 @@ describe("node scripts/backup-database.js backup", () => {
     expect(name).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-3\.7$/);
     const backup = path.join(storage, "backups", name);
     expect(parseBackupReport(result.stdout)).toEqual({ backup, newest: backup, removed: [] });
-    expect(fs.readdirSync(backup).sort()).toEqual(["flamenco-manager.sqlite", "flamenco-manager.sqlite-shm", "flamenco-manager.sqlite-wal", "flamenco-manager.yaml"]);
+    expect(fs.readdirSync(backup).sort()).toEqual([
+      "flamenco-manager.sqlite",
+      "flamenco-manager.sqlite-shm",
+      "flamenco-manager.sqlite-wal",
+      "flamenco-manager.yaml",
+    ]);
     expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite"), "utf8")).toBe("main:rows of jobs");
     expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite-wal"), "utf8")).toBe("wal:rows of jobs");
-    expect(fs.readFileSync(path.join(backup, "flamenco-manager.yaml"), "utf8")).toBe(fs.readFileSync(configFile, "utf8"));
+    expect(fs.readFileSync(path.join(backup, "flamenco-manager.yaml"), "utf8")).toBe(
+      fs.readFileSync(configFile, "utf8"),
+    );
     // The database itself is left as it was.
     expect(fs.readFileSync(path.join(storage, "flamenco-manager.sqlite"), "utf8")).toBe("main:rows of jobs");
   });
@@ -85,7 +99,9 @@ describe("node scripts/backup-database.js backup", () => {
     expect(result.status).toBe(0);
     const report = parseBackupReport(result.stdout);
     expect(report.removed).toEqual([path.join(backups, older[0]), path.join(backups, older[1])]);
-    expect(backupsListing()).toEqual([older[2], path.basename(String(report.backup)), "kept-by-hand", "notes.txt"].sort());
+    expect(backupsListing()).toEqual(
+      [older[2], path.basename(String(report.backup)), "kept-by-hand", "notes.txt"].sort(),
+    );
     expect(fs.readFileSync(path.join(storage, "job-logs", "task.txt"), "utf8")).toBe("log");
   });
 
@@ -128,7 +144,14 @@ describe("node scripts/backup-database.js newest", () => {
   test("reports the newest complete backup, or null", () => {
     expect(parseBackupReport(run(BACKUP_NEWEST_COMMAND).stdout).newest).toBeNull();
     const backups = path.join(storage, "backups");
-    for (const name of ["2025-01-01T00-00-00.000Z-3.6", "2025-02-01T00-00-00.000Z-3.7", ".partial-2026-01-01T00-00-00.000Z-3.7"]) fs.mkdirSync(path.join(backups, name), { recursive: true });
-    expect(parseBackupReport(run(BACKUP_NEWEST_COMMAND).stdout).newest).toBe(path.join(backups, "2025-02-01T00-00-00.000Z-3.7"));
+    for (const name of [
+      "2025-01-01T00-00-00.000Z-3.6",
+      "2025-02-01T00-00-00.000Z-3.7",
+      ".partial-2026-01-01T00-00-00.000Z-3.7",
+    ])
+      fs.mkdirSync(path.join(backups, name), { recursive: true });
+    expect(parseBackupReport(run(BACKUP_NEWEST_COMMAND).stdout).newest).toBe(
+      path.join(backups, "2025-02-01T00-00-00.000Z-3.7"),
+    );
   });
 });

@@ -36,7 +36,10 @@ describe("commands", () => {
   });
 
   it("pass an explicit sha256 and no checksum list", () => {
-    const env = releaseCommandEnvironment(settingsOf({ flamencoRelease: { url: "/srv/custom.tar.gz", sha256: SHA } }), "FROM x\n");
+    const env = releaseCommandEnvironment(
+      settingsOf({ flamencoRelease: { url: "/srv/custom.tar.gz", sha256: SHA } }),
+      "FROM x\n",
+    );
     expect(env.FLAMENCO_RELEASE_SHA256).toBe(SHA);
     expect(env.FLAMENCO_RELEASE_CHECKSUMS_URL).toBeUndefined();
     expect(env.FLAMENCO_RELEASE_URL).toBe("/srv/custom.tar.gz");
@@ -58,7 +61,12 @@ describe("parseFetchedRelease", () => {
   const line = JSON.stringify({ archive: "/c/a.tar.gz", sha256: SHA, context: "/c/ctx", downloaded: true });
 
   it("reads the last stdout line", () => {
-    expect(parseFetchedRelease(`progress\n${line}\n`)).toEqual({ archive: "/c/a.tar.gz", sha256: SHA, context: "/c/ctx", downloaded: true });
+    expect(parseFetchedRelease(`progress\n${line}\n`)).toEqual({
+      archive: "/c/a.tar.gz",
+      sha256: SHA,
+      context: "/c/ctx",
+      downloaded: true,
+    });
   });
 
   it("treats a missing downloaded flag as false", () => {
@@ -70,7 +78,9 @@ describe("parseFetchedRelease", () => {
   });
 
   it("fails on a result without a valid sha256", () => {
-    expect(() => parseFetchedRelease(JSON.stringify({ archive: "/a", sha256: "xyz", context: "/c" }))).toThrow("unexpected result");
+    expect(() => parseFetchedRelease(JSON.stringify({ archive: "/a", sha256: "xyz", context: "/c" }))).toThrow(
+      "unexpected result",
+    );
   });
 });
 
@@ -78,11 +88,17 @@ describe("parseWrittenManagerFiles", () => {
   const digest = "d".repeat(64);
   it("reads the last line the manager-files command prints", () => {
     const stdout = `note\n${JSON.stringify({ configFile: "/x/flamenco-manager.yaml", createdDirectories: ["/x/s"], configDigest: digest })}\n`;
-    expect(parseWrittenManagerFiles(stdout)).toEqual({ configFile: "/x/flamenco-manager.yaml", createdDirectories: ["/x/s"], configDigest: digest });
+    expect(parseWrittenManagerFiles(stdout)).toEqual({
+      configFile: "/x/flamenco-manager.yaml",
+      createdDirectories: ["/x/s"],
+      configDigest: digest,
+    });
   });
 
   it("refuses output without a digest, so the container label is never empty", () => {
-    expect(() => parseWrittenManagerFiles(JSON.stringify({ configFile: "/x", createdDirectories: [] }))).toThrow("unexpected result");
+    expect(() => parseWrittenManagerFiles(JSON.stringify({ configFile: "/x", createdDirectories: [] }))).toThrow(
+      "unexpected result",
+    );
     expect(() => parseWrittenManagerFiles("Error: EACCES")).toThrow("printed no result line");
   });
 });

@@ -27,20 +27,26 @@ describe("how a problem shows the offending value", () => {
   });
 
   it("says nothing for a missing value", () => {
-    expect(formatProblem({ key: "flamenco-landscape:workers.0.count", got: undefined, expected: "a whole number from 0 upwards" })).toBe(
-      "flamenco-landscape:workers.0.count: got nothing; expected a whole number from 0 upwards",
-    );
+    expect(
+      formatProblem({
+        key: "flamenco-landscape:workers.0.count",
+        got: undefined,
+        expected: "a whole number from 0 upwards",
+      }),
+    ).toBe("flamenco-landscape:workers.0.count: got nothing; expected a whole number from 0 upwards");
   });
 
   it("counts problems in the header: 1 problem, 2 problems", () => {
-    expect(new ConfigError([{ key: "a", got: 1, expected: "b" }], "stack \"x\"").message.split("\n")[0]).toBe('Invalid Flamenco landscape configuration (stack "x"): 1 problem');
+    expect(new ConfigError([{ key: "a", got: 1, expected: "b" }], 'stack "x"').message.split("\n")[0]).toBe(
+      'Invalid Flamenco landscape configuration (stack "x"): 1 problem',
+    );
     expect(
       new ConfigError(
         [
           { key: "a", got: 1, expected: "b" },
           { key: "c", got: 2, expected: "d" },
         ],
-        "stack \"x\"",
+        'stack "x"',
       ).message.split("\n")[0],
     ).toBe('Invalid Flamenco landscape configuration (stack "x"): 2 problems');
   });

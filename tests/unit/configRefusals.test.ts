@@ -14,7 +14,13 @@ const MQTT = { broker: "tcp://mqtt.lan:1883" };
 
 type RefusalCase = [title: string, raw: Record<string, unknown>, key: string, got: unknown, hint: string];
 
-function expectOneRefusal(raw: Record<string, unknown>, key: string, got: unknown, hint: string, context: SettingsContext = CONTEXT): void {
+function expectOneRefusal(
+  raw: Record<string, unknown>,
+  key: string,
+  got: unknown,
+  hint: string,
+  context: SettingsContext = CONTEXT,
+): void {
   const error = configErrorOf(raw, context);
   expect(error.problems.map((problem) => problem.key)).toEqual([`${PROJECT}:${key}`]);
   expect(error.problems[0].got).toEqual(got);
@@ -42,10 +48,28 @@ describe("rules Docker would otherwise enforce at up", () => {
       `3.7-${"v".repeat(70)}`,
       "has 135 characters; Docker allows at most 128",
     ],
-    ["an environment name starting with a digit", { environment: { "1ST": "x" } }, "environment.1ST", "x", "[A-Za-z_][A-Za-z0-9_]*"],
+    [
+      "an environment name starting with a digit",
+      { environment: { "1ST": "x" } },
+      "environment.1ST",
+      "x",
+      "[A-Za-z_][A-Za-z0-9_]*",
+    ],
     ["an environment name with '='", { environment: { "A=B": "x" } }, "environment.A=B", "x", "[A-Za-z_][A-Za-z0-9_]*"],
-    ["an environment value with NUL", { environment: { GREETING: "hello\u0000world" } }, "environment.GREETING", "hello\u0000world", "without NUL"],
-    ["PATH in the manager's environment", { environment: { PATH: "/opt/bin" } }, "environment.PATH", "/opt/bin", "TZ and PATH are set by the program"],
+    [
+      "an environment value with NUL",
+      { environment: { GREETING: "hello\u0000world" } },
+      "environment.GREETING",
+      "hello\u0000world",
+      "without NUL",
+    ],
+    [
+      "PATH in the manager's environment",
+      { environment: { PATH: "/opt/bin" } },
+      "environment.PATH",
+      "/opt/bin",
+      "TZ and PATH are set by the program",
+    ],
     [
       "a worker environment value with NUL",
       { workers: [{ name: "local", count: 1, environment: { JOB: "a\u0000b" } }] },
@@ -74,7 +98,13 @@ describe("rules Docker would otherwise enforce at up", () => {
       "w1",
       "TZ, PATH, FLAMENCO_HOME and FLAMENCO_WORKER_NAME are set by the program",
     ],
-    ["a duration beyond Go's int64 nanoseconds", { manager: { taskTimeout: "2562048h" } }, "manager.taskTimeout", "2562048h", "at most 2562047h47m16.854775807s"],
+    [
+      "a duration beyond Go's int64 nanoseconds",
+      { manager: { taskTimeout: "2562048h" } },
+      "manager.taskTimeout",
+      "2562048h",
+      "at most 2562047h47m16.854775807s",
+    ],
     [
       "a shaman duration one nanosecond beyond int64",
       { manager: { shaman: { garbageCollect: { maxAge: "9223372036854775808ns" } } } },
@@ -82,8 +112,20 @@ describe("rules Docker would otherwise enforce at up", () => {
       "9223372036854775808ns",
       "at most 2562047h47m16.854775807s",
     ],
-    ["managerUser uid 0", { managerUser: "0" }, "managerUser", "0", "a uid other than 0 (root), unless allowRootUser is true"],
-    ["managerUser 0:0", { managerUser: "0:0" }, "managerUser", "0:0", "a uid other than 0 (root), unless allowRootUser is true"],
+    [
+      "managerUser uid 0",
+      { managerUser: "0" },
+      "managerUser",
+      "0",
+      "a uid other than 0 (root), unless allowRootUser is true",
+    ],
+    [
+      "managerUser 0:0",
+      { managerUser: "0:0" },
+      "managerUser",
+      "0:0",
+      "a uid other than 0 (root), unless allowRootUser is true",
+    ],
     ["allowRootUser that is not a boolean", { allowRootUser: "yes" }, "allowRootUser", "yes", "true or false"],
   ];
 
@@ -133,7 +175,9 @@ describe("rules Docker would otherwise enforce at up", () => {
       logLevel: "loud",
     });
     expect(error.problems.map((problem) => problem.key).sort()).toEqual(
-      ["environment.PATH", "logLevel", "manager.workerTimeout", "managerUser", "network.name"].map((key) => `${PROJECT}:${key}`),
+      ["environment.PATH", "logLevel", "manager.workerTimeout", "managerUser", "network.name"].map(
+        (key) => `${PROJECT}:${key}`,
+      ),
     );
     expect(error.message).toContain(": 5 problems");
   });
@@ -215,7 +259,18 @@ describe("storage is never clobbered", () => {
 
   it("lets a host with a dockerHost use paths that exist only on that host", () => {
     const settings = parseSettings(
-      { storage: "/srv/db", workers: [{ name: "render-01", dockerHost: "ssh://render@render-01", count: 1, sharedStorage: "/srv/db", workersRoot: "/srv/db/w" }] },
+      {
+        storage: "/srv/db",
+        workers: [
+          {
+            name: "render-01",
+            dockerHost: "ssh://render@render-01",
+            count: 1,
+            sharedStorage: "/srv/db",
+            workersRoot: "/srv/db/w",
+          },
+        ],
+      },
       CONTEXT,
     );
     expect(settings.workers[0].workersRoot).toBe("/srv/db/w");
@@ -226,7 +281,10 @@ describe("storage is never clobbered", () => {
       { name: "a", count: 1, workersRoot: "/srv/workers" },
       { name: "b", count: 1, workersRoot: "/srv/workers" },
     ];
-    expect(parseSettings({ workers: hosts }, CONTEXT).workers.map((host) => host.workersRoot)).toEqual(["/srv/workers", "/srv/workers"]);
+    expect(parseSettings({ workers: hosts }, CONTEXT).workers.map((host) => host.workersRoot)).toEqual([
+      "/srv/workers",
+      "/srv/workers",
+    ]);
   });
 
   it("refuses storage that exists as a file or a symlink to one", () => {
@@ -234,7 +292,9 @@ describe("storage is never clobbered", () => {
     const context: SettingsContext = { ...CONTEXT, pathKind: (hostPath) => existing[hostPath] ?? "missing" };
     const error = configErrorOf({ storage: "/srv/db", sharedStorage: "/mnt/projects" }, context);
     expect(error.problems.map((problem) => problem.key)).toEqual([`${PROJECT}:storage`, `${PROJECT}:sharedStorage`]);
-    expect(lineFor(error, "storage")).toContain('got "/srv/db"; expected a directory or a path that does not exist yet ("/srv/db" exists and is not a directory)');
+    expect(lineFor(error, "storage")).toContain(
+      'got "/srv/db"; expected a directory or a path that does not exist yet ("/srv/db" exists and is not a directory)',
+    );
   });
 
   it("accepts storage that exists as a directory", () => {
@@ -255,7 +315,12 @@ describe("secrets stay private", () => {
 
   it("refuses a release url with only a user name", () => {
     const url = "https://render@mirror.studio.lan/flamenco-3.7-linux-amd64.tar.gz";
-    expectOneRefusal({ flamencoRelease: { url, sha256: SHA } }, "flamencoRelease.url", url, "a URL without credentials (user:password@)");
+    expectOneRefusal(
+      { flamencoRelease: { url, sha256: SHA } },
+      "flamencoRelease.url",
+      url,
+      "a URL without credentials (user:password@)",
+    );
   });
 
   it("never echoes a password in a manager value that is not valid JSON", () => {
@@ -277,7 +342,10 @@ describe("secrets stay private", () => {
 describe("releases come only from where the config says", () => {
   const sha256Hint = "http://, file:// and local paths need the archive's sha256";
   it.each([
-    ["an http:// url named like an official archive", "http://mirror.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz"],
+    [
+      "an http:// url named like an official archive",
+      "http://mirror.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz",
+    ],
     ["a file:// url named like an official archive", "file:///srv/mirror/flamenco-3.7-linux-amd64.tar.gz"],
     ["an absolute path named like an official archive", "/srv/mirror/flamenco-3.7-linux-amd64.tar.gz"],
   ])("refuses %s without a sha256", (_title, url) => {
@@ -291,6 +359,9 @@ describe("releases come only from where the config says", () => {
     "file:///srv/mirror/flamenco-3.7-linux-amd64.tar.gz",
     "/srv/mirror/flamenco-3.7-linux-amd64.tar.gz",
   ])("accepts %s with a sha256 and verifies against it alone", (url) => {
-    expect(parseSettings({ flamencoRelease: { url, sha256: SHA } }, CONTEXT).release.verification).toEqual({ kind: "sha256", sha256: SHA });
+    expect(parseSettings({ flamencoRelease: { url, sha256: SHA } }, CONTEXT).release.verification).toEqual({
+      kind: "sha256",
+      sha256: SHA,
+    });
   });
 });

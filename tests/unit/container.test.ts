@@ -2,7 +2,12 @@ import * as childProcess from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { parseSettings, Settings } from "../../components/config/settings";
-import { managerCommand, managerContainerSpec, managerEnvironment, managerHealthcheck } from "../../components/render/container";
+import {
+  managerCommand,
+  managerContainerSpec,
+  managerEnvironment,
+  managerHealthcheck,
+} from "../../components/render/container";
 
 const HOME = "/home/artist";
 const FEATURE = `${HOME}/.openstudiolandscapes/landscapes/dev/OpenStudioLandscapes-Flamenco`;
@@ -26,7 +31,9 @@ describe("managerContainerSpec", () => {
 
   it("publishes the container port on the bind address", () => {
     expect(spec.ports).toEqual([{ internal: 8080, external: 8484, ip: "0.0.0.0" }]);
-    const custom = managerContainerSpec(settingsOf({ managerPortHost: 9000, managerPortContainer: 9090, managerBindAddress: "127.0.0.1" }));
+    const custom = managerContainerSpec(
+      settingsOf({ managerPortHost: 9000, managerPortContainer: 9090, managerBindAddress: "127.0.0.1" }),
+    );
     expect(custom.ports).toEqual([{ internal: 9090, external: 9000, ip: "127.0.0.1" }]);
   });
 
@@ -37,19 +44,27 @@ describe("managerContainerSpec", () => {
       { hostPath: `${FEATURE}/shared_storage`, containerPath: "/app/flamenco-manager-storage-shared", readOnly: false },
     ]);
     const custom = managerContainerSpec(settingsOf({ storage: "~/db/{LANDSCAPE}", sharedStorage: "/mnt/shared" }));
-    expect(custom.volumes.map((volume) => volume.hostPath)).toEqual([`${FEATURE}/flamenco-manager.yaml`, `${HOME}/db/dev`, "/mnt/shared"]);
+    expect(custom.volumes.map((volume) => volume.hostPath)).toEqual([
+      `${FEATURE}/flamenco-manager.yaml`,
+      `${HOME}/db/dev`,
+      "/mnt/shared",
+    ]);
   });
 
   it("joins the landscape network under the short alias and the FQDN", () => {
     expect(spec.networksAdvanced).toEqual([
       { name: "openstudiolandscapes-dev", aliases: ["flamenco-manager", "flamenco-manager.openstudiolandscapes.lan"] },
     ]);
-    const custom = managerContainerSpec(settingsOf({ network: { name: "studio-net", alias: "farm", domain: "studio.lan" } }));
+    const custom = managerContainerSpec(
+      settingsOf({ network: { name: "studio-net", alias: "farm", domain: "studio.lan" } }),
+    );
     expect(custom.networksAdvanced).toEqual([{ name: "studio-net", aliases: ["farm", "farm.studio.lan"] }]);
   });
 
   it("sets TZ first, then the extra variables sorted by name", () => {
-    const custom = managerContainerSpec(settingsOf({ timezone: "Europe/Zurich", environment: { ZETA: "z", ALPHA: "a", MIDDLE: 2 } }));
+    const custom = managerContainerSpec(
+      settingsOf({ timezone: "Europe/Zurich", environment: { ZETA: "z", ALPHA: "a", MIDDLE: 2 } }),
+    );
     expect(custom.envs).toEqual(["TZ=Europe/Zurich", "ALPHA=a", "MIDDLE=2", "ZETA=z"]);
     expect(spec.envs).toEqual(["TZ=UTC"]);
   });
@@ -61,7 +76,10 @@ describe("managerContainerSpec", () => {
 
   it("runs the manager with the log-level flag", () => {
     expect(spec.command).toEqual(["/app/flamenco-manager"]);
-    expect(managerContainerSpec(settingsOf({ logLevel: "debug" })).command).toEqual(["/app/flamenco-manager", "-debug"]);
+    expect(managerContainerSpec(settingsOf({ logLevel: "debug" })).command).toEqual([
+      "/app/flamenco-manager",
+      "-debug",
+    ]);
   });
 
   it("waits for the manager to be healthy, for 90 s", () => {
@@ -82,7 +100,9 @@ describe("managerContainerSpec", () => {
       startPeriod: "5s",
       retries: 6,
     });
-    expect(managerContainerSpec(settingsOf({ managerPortContainer: 9090 })).healthcheck.tests[3]).toContain("/dev/tcp/127.0.0.1/9090 ");
+    expect(managerContainerSpec(settingsOf({ managerPortContainer: 9090 })).healthcheck.tests[3]).toContain(
+      "/dev/tcp/127.0.0.1/9090 ",
+    );
   });
 
   it("waits long enough for Docker to decide: start period, every retry and the last probe's timeout", () => {
@@ -105,8 +125,16 @@ describe("managerContainerSpec", () => {
   });
 
   it("does not depend on the order the environment is written in", () => {
-    expect(managerContainerSpec(settingsOf({ environment: { B: "1", A: "2" } })).envs).toEqual(["TZ=UTC", "A=2", "B=1"]);
-    expect(managerContainerSpec(settingsOf({ environment: { A: "2", B: "1" } })).envs).toEqual(["TZ=UTC", "A=2", "B=1"]);
+    expect(managerContainerSpec(settingsOf({ environment: { B: "1", A: "2" } })).envs).toEqual([
+      "TZ=UTC",
+      "A=2",
+      "B=1",
+    ]);
+    expect(managerContainerSpec(settingsOf({ environment: { A: "2", B: "1" } })).envs).toEqual([
+      "TZ=UTC",
+      "A=2",
+      "B=1",
+    ]);
   });
 });
 

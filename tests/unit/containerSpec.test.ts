@@ -8,10 +8,16 @@ import { parseSettings } from "../../components/config/settings";
 import { managerContainerSpec } from "../../components/render/container";
 import { workerContainerSpec } from "../../components/render/workers";
 
-const settings = parseSettings({ landscape: "farm", workers: [{ name: "render-01", dockerHost: "tcp://render-01:2376", count: 1, sharedStorage: "/mnt/p" }] }, {
-  stack: "farm",
-  homeDirectory: "/home/artist",
-});
+const settings = parseSettings(
+  {
+    landscape: "farm",
+    workers: [{ name: "render-01", dockerHost: "tcp://render-01:2376", count: 1, sharedStorage: "/mnt/p" }],
+  },
+  {
+    stack: "farm",
+    homeDirectory: "/home/artist",
+  },
+);
 
 describe("ContainerSpec", () => {
   it("accepts the provider's fields and rejects others, misspelt or misplaced", () => {
@@ -26,7 +32,10 @@ describe("ContainerSpec", () => {
   });
 
   it("the manager and worker specs are ContainerSpecs", () => {
-    const specs: ContainerSpec[] = [managerContainerSpec(settings), workerContainerSpec(settings, settings.workers[0], 1)];
+    const specs: ContainerSpec[] = [
+      managerContainerSpec(settings),
+      workerContainerSpec(settings, settings.workers[0], 1),
+    ];
     expect(specs.map((spec) => spec.name)).toEqual(["flamenco-manager--farm", "farm-render-01-1"]);
   });
 });

@@ -13,7 +13,9 @@ interface Manager {
 }
 
 /** A manager on 127.0.0.1 that answers the worker management API with `answer`. */
-async function startManager(answer: (method: string, url: string) => { status: number; body?: unknown }): Promise<Manager> {
+async function startManager(
+  answer: (method: string, url: string) => { status: number; body?: unknown },
+): Promise<Manager> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -23,7 +25,11 @@ async function startManager(answer: (method: string, url: string) => { status: n
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A port on 127.0.0.1 nothing listens on. */
@@ -36,10 +42,20 @@ async function closedPort(): Promise<number> {
 }
 
 /** Runs the deregister command as Pulumi's delete step does (async: the test's server must keep answering). */
-function deregister(managerUrl: string, workerName = "farm-render-01-3"): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function deregister(
+  managerUrl: string,
+  workerName = "farm-render-01-3",
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    childProcess.execFile("/bin/sh", ["-c", DEREGISTER_WORKER_COMMAND], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", FLAMENCO_MANAGER_URL: managerUrl, FLAMENCO_WORKER_NAME: workerName } }, (error, stdout, stderr) =>
-      resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    childProcess.execFile(
+      "/bin/sh",
+      ["-c", DEREGISTER_WORKER_COMMAND],
+      {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH ?? "", FLAMENCO_MANAGER_URL: managerUrl, FLAMENCO_WORKER_NAME: workerName },
+      },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -76,7 +92,9 @@ describe("node scripts/deregister-worker.js", () => {
   test("a manager that is gone: a warning, and the destroy goes on", async () => {
     const result = await deregister(`http://127.0.0.1:${await closedPort()}`);
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/^warning: the manager is unreachable \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/worker-mgt\/workers: .*ECONNREFUSED.*\); farm-render-01-3 was not deregistered/);
+    expect(result.stderr).toMatch(
+      /^warning: the manager is unreachable \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/worker-mgt\/workers: .*ECONNREFUSED.*\); farm-render-01-3 was not deregistered/,
+    );
   });
 
   test("a manager that answers 404 to the list: a warning, and the destroy goes on", async () => {
@@ -88,10 +106,14 @@ describe("node scripts/deregister-worker.js", () => {
   });
 
   test("an HTTP error other than 404 from a reachable manager fails the step, naming the request and the answer", async () => {
-    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 500, body: { message: "database is locked" } }));
+    manager = await startManager((method) =>
+      method === "GET" ? { status: 200, body: WORKERS } : { status: 500, body: { message: "database is locked" } },
+    );
     const result = await deregister(manager.url);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`deregister-worker: DELETE ${manager.url}/api/v3/worker-mgt/workers/0b8e-2 answered HTTP 500: {"message":"database is locked"}`);
+    expect(result.stderr).toContain(
+      `deregister-worker: DELETE ${manager.url}/api/v3/worker-mgt/workers/0b8e-2 answered HTTP 500: {"message":"database is locked"}`,
+    );
   });
 
   test("a failing list fails the step too", async () => {

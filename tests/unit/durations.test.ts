@@ -21,9 +21,12 @@ describe("the int64 nanoseconds Go keeps a duration in", () => {
     expect(isGoDuration(value)).toBe(true);
   });
 
-  it.each(["2562047h47m16.854775808s", "9223372036854775808ns", "2562048h", "99999999999999999999h", "1h2562047h"])("rejects %s, beyond it", (value) => {
-    expect(isGoDuration(value)).toBe(false);
-  });
+  it.each(["2562047h47m16.854775808s", "9223372036854775808ns", "2562048h", "99999999999999999999h", "1h2562047h"])(
+    "rejects %s, beyond it",
+    (value) => {
+      expect(isGoDuration(value)).toBe(false);
+    },
+  );
 
   it("adds up every group, fractions included", () => {
     expect(goDurationNanoseconds("1h30m")).toBe(5_400_000_000_000n);

@@ -14,14 +14,25 @@ test("field paths descend into objects and lists of objects, not into maps of va
       environment: { ANY_NAME: "x" },
       unset: undefined,
     }).sort(),
-  ).toEqual(["environment", "healthcheck", "healthcheck.interval", "healthcheck.tests", "name", "ports", "ports[].external", "ports[].internal"]);
+  ).toEqual([
+    "environment",
+    "healthcheck",
+    "healthcheck.interval",
+    "healthcheck.tests",
+    "name",
+    "ports",
+    "ports[].external",
+    "ports[].internal",
+  ]);
 });
 
 test("an input field the double does not implement fails loudly, naming it", () => {
-  expect(() => assertHonoured("docker:index/container:Container", "m", { name: "m", image: "i", privileged: true })).toThrow(
-    /docker:index\/container:Container m sets input fields the double does not implement: privileged/,
-  );
-  expect(() => assertHonoured("docker:index/container:Container", "m", { ports: [{ internal: 1, protocol: "udp" }] })).toThrow(/ports\[\]\.protocol/);
+  expect(() =>
+    assertHonoured("docker:index/container:Container", "m", { name: "m", image: "i", privileged: true }),
+  ).toThrow(/docker:index\/container:Container m sets input fields the double does not implement: privileged/);
+  expect(() =>
+    assertHonoured("docker:index/container:Container", "m", { ports: [{ internal: 1, protocol: "udp" }] }),
+  ).toThrow(/ports\[\]\.protocol/);
   expect(() => assertHonoured("docker:index/volume:Volume", "v", {})).toThrow(/not implemented/);
 });
 
@@ -43,8 +54,16 @@ test("Go durations become nanoseconds for the Engine API", () => {
 });
 
 test("a build counts as cached only when every step after FROM was cached", () => {
-  const cached = ["#4 [unpack 1/3] FROM docker.io/library/debian:bookworm-slim", "#5 [unpack 2/3] COPY a /tmp/a", "#5 CACHED", "#6 [stage-1 2/4] RUN true", "#6 CACHED"].join("\n");
-  const rebuilt = ["#5 [unpack 2/3] COPY a /tmp/a", "#5 CACHED", "#6 [stage-1 2/4] RUN true", "#6 DONE 0.4s"].join("\n");
+  const cached = [
+    "#4 [unpack 1/3] FROM docker.io/library/debian:bookworm-slim",
+    "#5 [unpack 2/3] COPY a /tmp/a",
+    "#5 CACHED",
+    "#6 [stage-1 2/4] RUN true",
+    "#6 CACHED",
+  ].join("\n");
+  const rebuilt = ["#5 [unpack 2/3] COPY a /tmp/a", "#5 CACHED", "#6 [stage-1 2/4] RUN true", "#6 DONE 0.4s"].join(
+    "\n",
+  );
   expect(buildWasFullyCached(cached)).toBe(true);
   expect(buildWasFullyCached(rebuilt)).toBe(false);
   expect(buildWasFullyCached("")).toBe(false);

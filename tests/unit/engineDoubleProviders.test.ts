@@ -5,7 +5,8 @@
 import { assertHonoured, providerIdOf, unixSocketOf } from "../engine/engineDouble";
 
 test("a provider reference from the mocks is <urn>::<id>; the id is what follows the last ::", () => {
-  const urn = "urn:pulumi:farm::flamenco-landscape::openstudiolandscapes:flamenco:RenderHost$pulumi:providers:docker::farm-docker-render-01";
+  const urn =
+    "urn:pulumi:farm::flamenco-landscape::openstudiolandscapes:flamenco:RenderHost$pulumi:providers:docker::farm-docker-render-01";
   expect(providerIdOf(`${urn}::farm-docker-render-01-c2caad700ce5`)).toBe("farm-docker-render-01-c2caad700ce5");
 });
 
@@ -30,6 +31,10 @@ test("the provider input and the worker container inputs the program sets are im
 });
 
 test("the GPU request is not implemented (the engine tests set none), so setting it fails loudly", () => {
-  expect(() => assertHonoured("docker:index/container:Container", "w", { name: "w", gpus: "all" })).toThrow(/does not implement: gpus/);
-  expect(() => assertHonoured("pulumi:providers:docker", "p", { host: "ssh://x", sshOpts: ["-i", "key"] })).toThrow(/sshOpts/);
+  expect(() => assertHonoured("docker:index/container:Container", "w", { name: "w", gpus: "all" })).toThrow(
+    /does not implement: gpus/,
+  );
+  expect(() => assertHonoured("pulumi:providers:docker", "p", { host: "ssh://x", sshOpts: ["-i", "key"] })).toThrow(
+    /sshOpts/,
+  );
 });

@@ -67,7 +67,14 @@ describe("node scripts/ensure-worker-home.js on the manager's host", () => {
 
 describe("node scripts/ensure-worker-home.js on another render host", () => {
   it("asks that host's engine for a root helper container of the worker image, without network", () => {
-    expect(script.remoteArguments("ssh://render@render-01", "registry.studio.lan/flamenco-worker:3.7", "/srv/workers/farm-render-01-1", "1000:1000")).toEqual([
+    expect(
+      script.remoteArguments(
+        "ssh://render@render-01",
+        "registry.studio.lan/flamenco-worker:3.7",
+        "/srv/workers/farm-render-01-1",
+        "1000:1000",
+      ),
+    ).toEqual([
       "--host",
       "ssh://render@render-01",
       "run",
@@ -115,7 +122,12 @@ describe("node scripts/ensure-worker-home.js on another render host", () => {
       `#!/bin/sh\nprintf '%s\\n' "$@" > '${calls}'\nif [ "$2" = "tcp://broken:2376" ]; then echo "Cannot connect to the Docker daemon at tcp://broken:2376" >&2; exit 1; fi\necho kept\n`,
       { mode: 0o755 },
     );
-    const env = { PATH: `${bin}:${process.env.PATH ?? ""}`, FLAMENCO_WORKER_HOME: "/srv/workers/farm-r-1", FLAMENCO_WORKER_HOME_OWNER: "1000:1000", FLAMENCO_WORKER_IMAGE: "flamenco:3.7" };
+    const env = {
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      FLAMENCO_WORKER_HOME: "/srv/workers/farm-r-1",
+      FLAMENCO_WORKER_HOME_OWNER: "1000:1000",
+      FLAMENCO_WORKER_IMAGE: "flamenco:3.7",
+    };
 
     const kept = run({ ...env, FLAMENCO_DOCKER_HOST: "tcp://render:2376" });
     expect(kept.status).toBe(0);
@@ -124,13 +136,19 @@ describe("node scripts/ensure-worker-home.js on another render host", () => {
 
     const broken = run({ ...env, FLAMENCO_DOCKER_HOST: "tcp://broken:2376" });
     expect(broken.status).toBe(1);
-    expect(broken.stderr).toContain("creating /srv/workers/farm-r-1 on tcp://broken:2376 with image flamenco:3.7 failed");
+    expect(broken.stderr).toContain(
+      "creating /srv/workers/farm-r-1 on tcp://broken:2376 with image flamenco:3.7 failed",
+    );
     expect(broken.stderr).toContain("Cannot connect to the Docker daemon");
     expect(fs.existsSync("/srv/workers/farm-r-1")).toBe(false);
   });
 
   it("needs the image to run the helper with", () => {
-    const result = run({ FLAMENCO_WORKER_HOME: "/srv/workers/farm-r-1", FLAMENCO_WORKER_HOME_OWNER: "1000", FLAMENCO_DOCKER_HOST: "tcp://render:2376" });
+    const result = run({
+      FLAMENCO_WORKER_HOME: "/srv/workers/farm-r-1",
+      FLAMENCO_WORKER_HOME_OWNER: "1000",
+      FLAMENCO_DOCKER_HOST: "tcp://render:2376",
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("FLAMENCO_WORKER_IMAGE is not set");
   });

@@ -14,7 +14,16 @@ import { parseFetchedRelease, releaseCommandEnvironment } from "../../components
 import { renderDockerfile } from "../../components/render/dockerfile";
 import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
 
-const { ensureArchive, stageContext, findChecksum, sha256OfFile, readRequest, redirectRefusal, ARCHIVE_IN_CONTEXT, DEFAULT_LIMITS } = fetchRelease;
+const {
+  ensureArchive,
+  stageContext,
+  findChecksum,
+  sha256OfFile,
+  readRequest,
+  redirectRefusal,
+  ARCHIVE_IN_CONTEXT,
+  DEFAULT_LIMITS,
+} = fetchRelease;
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const VERSION = "3.7";
@@ -145,7 +154,13 @@ function publishRelease(dir: string, archive = makeArchive(dir)) {
     `/${dir}/${LIST_NAME}`,
     checksumList({ [`flamenco-${VERSION}-windows-amd64.zip`]: Buffer.from("other"), [ARCHIVE_NAME]: archive }),
   );
-  return { archive, archiveUrl, checksumsUrl, archivePath: `/${dir}/${ARCHIVE_NAME}`, listPath: `/${dir}/${LIST_NAME}` };
+  return {
+    archive,
+    archiveUrl,
+    checksumsUrl,
+    archivePath: `/${dir}/${ARCHIVE_NAME}`,
+    listPath: `/${dir}/${LIST_NAME}`,
+  };
 }
 
 function cacheEntryIn(root: string, key = "0123456789abcdef"): string {
@@ -158,10 +173,19 @@ describe("ensureArchive with the published checksum list", () => {
   it("downloads and verifies once, then reuses the cache without any request", async () => {
     const release = publishRelease("v1");
     const cacheEntry = cacheEntryIn(tmp);
-    const request = { url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl: release.checksumsUrl };
+    const request = {
+      url: release.archiveUrl,
+      archiveName: ARCHIVE_NAME,
+      cacheEntry,
+      checksumsUrl: release.checksumsUrl,
+    };
 
     const first = await ensureArchive(request, log);
-    expect(first).toEqual({ archive: path.join(cacheEntry, ARCHIVE_NAME), sha256: sha256(release.archive), downloaded: true });
+    expect(first).toEqual({
+      archive: path.join(cacheEntry, ARCHIVE_NAME),
+      sha256: sha256(release.archive),
+      downloaded: true,
+    });
     expect(fs.readFileSync(first.archive).equals(release.archive)).toBe(true);
     expect(hitsOf(release.archivePath)).toBe(1);
     expect(hitsOf(release.listPath)).toBe(1);
@@ -193,7 +217,12 @@ describe("ensureArchive with the published checksum list", () => {
   it("re-downloads a cache entry whose archive changed after caching", async () => {
     const release = publishRelease("v2");
     const cacheEntry = cacheEntryIn(tmp);
-    const request = { url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl: release.checksumsUrl };
+    const request = {
+      url: release.archiveUrl,
+      archiveName: ARCHIVE_NAME,
+      cacheEntry,
+      checksumsUrl: release.checksumsUrl,
+    };
     const first = await ensureArchive(request, log);
 
     fs.appendFileSync(first.archive, "corruption");
@@ -237,7 +266,10 @@ describe("ensureArchive with the published checksum list", () => {
   it("fails with the url and the HTTP status when the checksum list is missing", async () => {
     const archiveUrl = serve(`/nolist/${ARCHIVE_NAME}`, makeArchive("z"));
     const checksumsUrl = `${baseUrl}/nolist/${LIST_NAME}`;
-    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl }, log);
+    const attempt = ensureArchive(
+      { url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl },
+      log,
+    );
     await expect(attempt).rejects.toThrow(checksumsUrl);
     await expect(attempt).rejects.toThrow(/\b404\b/);
   });
@@ -247,7 +279,10 @@ describe("ensureArchive with the published checksum list", () => {
     const archivePath = `/drop/${ARCHIVE_NAME}`;
     routes.set(archivePath, { status: 200, body: archive, truncateAt: Math.floor(archive.length / 2) });
     const cacheEntry = cacheEntryIn(tmp);
-    const attempt = ensureArchive({ url: `${baseUrl}${archivePath}`, archiveName: ARCHIVE_NAME, cacheEntry, sha256: sha256(archive) }, log);
+    const attempt = ensureArchive(
+      { url: `${baseUrl}${archivePath}`, archiveName: ARCHIVE_NAME, cacheEntry, sha256: sha256(archive) },
+      log,
+    );
     await expect(attempt).rejects.toThrow();
     expect(fs.existsSync(cacheEntry)).toBe(false);
     expect(tree(tmp).filter((entry) => entry !== "cache")).toEqual([]);
@@ -255,7 +290,10 @@ describe("ensureArchive with the published checksum list", () => {
 
   it("fails with the url and status on a server error", async () => {
     const archiveUrl = serve(`/broken/${ARCHIVE_NAME}`, "oops", 500);
-    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "a".repeat(64) }, log);
+    const attempt = ensureArchive(
+      { url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "a".repeat(64) },
+      log,
+    );
     await expect(attempt).rejects.toThrow(archiveUrl);
     await expect(attempt).rejects.toThrow(/\b500\b/);
     expect(fs.existsSync(cacheEntryIn(tmp))).toBe(false);
@@ -267,10 +305,19 @@ describe("ensureArchive with an explicit sha256", () => {
     const archive = makeArchive("explicit");
     const archiveUrl = serve(`/e/custom-build.tar.gz`, archive);
     const cacheEntry = cacheEntryIn(tmp);
-    const request = { url: archiveUrl, archiveName: "custom-build.tar.gz", cacheEntry, sha256: sha256(archive).toUpperCase() };
+    const request = {
+      url: archiveUrl,
+      archiveName: "custom-build.tar.gz",
+      cacheEntry,
+      sha256: sha256(archive).toUpperCase(),
+    };
 
     const first = await ensureArchive(request, log);
-    expect(first).toEqual({ archive: path.join(cacheEntry, "custom-build.tar.gz"), sha256: sha256(archive), downloaded: true });
+    expect(first).toEqual({
+      archive: path.join(cacheEntry, "custom-build.tar.gz"),
+      sha256: sha256(archive),
+      downloaded: true,
+    });
     expect(totalHits()).toBe(1);
 
     const second = await ensureArchive(request, log);
@@ -307,7 +354,12 @@ describe("ensureArchive from local sources", () => {
     const { archiveFile, listFile } = mirror(archive);
     const cacheEntry = cacheEntryIn(tmp);
     const result = await ensureArchive(
-      { url: pathToFileURL(archiveFile).href, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl: pathToFileURL(listFile).href },
+      {
+        url: pathToFileURL(archiveFile).href,
+        archiveName: ARCHIVE_NAME,
+        cacheEntry,
+        checksumsUrl: pathToFileURL(listFile).href,
+      },
       log,
     );
     expect(result).toEqual({ archive: path.join(cacheEntry, ARCHIVE_NAME), sha256: sha256(archive), downloaded: true });
@@ -319,7 +371,10 @@ describe("ensureArchive from local sources", () => {
     const archive = makeArchive("abs-path");
     const { archiveFile } = mirror(archive);
     const cacheEntry = cacheEntryIn(tmp);
-    const result = await ensureArchive({ url: archiveFile, archiveName: ARCHIVE_NAME, cacheEntry, sha256: sha256(archive) }, log);
+    const result = await ensureArchive(
+      { url: archiveFile, archiveName: ARCHIVE_NAME, cacheEntry, sha256: sha256(archive) },
+      log,
+    );
     expect(result.downloaded).toBe(true);
     expect(fs.readFileSync(result.archive).equals(archive)).toBe(true);
     // The source is left in place.
@@ -328,7 +383,10 @@ describe("ensureArchive from local sources", () => {
 
   it("names a local file that does not exist", async () => {
     const missing = path.join(tmp, "nowhere", ARCHIVE_NAME);
-    const attempt = ensureArchive({ url: missing, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "c".repeat(64) }, log);
+    const attempt = ensureArchive(
+      { url: missing, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "c".repeat(64) },
+      log,
+    );
     await expect(attempt).rejects.toThrow(missing);
     expect(fs.existsSync(cacheEntryIn(tmp))).toBe(false);
   });
@@ -338,7 +396,11 @@ describe("ensureArchive from local sources", () => {
 
 describe("stageContext", () => {
   /** An archive as ensureArchive hands it on: its path and its verified digest. */
-  function cachedArchive(label: string): { file: string; content: Buffer; verified: { archive: string; sha256: string } } {
+  function cachedArchive(label: string): {
+    file: string;
+    content: Buffer;
+    verified: { archive: string; sha256: string };
+  } {
     const content = makeArchive(label);
     const file = path.join(tmp, `${label}.tar.gz`);
     fs.writeFileSync(file, content);
@@ -471,7 +533,10 @@ describe("node scripts/fetch-release.js", () => {
   it("fetches, stages and prints the result line the program parses", async () => {
     const release = publishRelease("cli");
     const settings = parseSettings(
-      { landscapesRoot: path.join(tmp, "landscapes"), flamencoRelease: { url: release.archiveUrl, sha256: sha256(release.archive) } },
+      {
+        landscapesRoot: path.join(tmp, "landscapes"),
+        flamencoRelease: { url: release.archiveUrl, sha256: sha256(release.archive) },
+      },
       { stack: "dev", homeDirectory: tmp },
     );
     const dockerfile = renderDockerfile(settings);
@@ -527,7 +592,10 @@ describe("redirects", () => {
     serve(`/elsewhere/${ARCHIVE_NAME}`, archive);
     const target = `http://localhost:${port}/elsewhere/${ARCHIVE_NAME}`;
     const url = redirect(`/moved/${ARCHIVE_NAME}`, target);
-    const attempt = ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log);
+    const attempt = ensureArchive(
+      { url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) },
+      log,
+    );
     await expect(attempt).rejects.toThrow(`Download of ${url} refused: it redirects to ${target}`);
     expect(hitsOf(`/elsewhere/${ARCHIVE_NAME}`)).toBe(0);
     expect(tree(tmp)).toEqual([]);
@@ -537,7 +605,10 @@ describe("redirects", () => {
     const archive = makeArchive("same-host");
     const target = serve(`/same/${ARCHIVE_NAME}`, archive);
     const url = redirect(`/old/${ARCHIVE_NAME}`, `/same/${ARCHIVE_NAME}`, 301);
-    const attempt = ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log);
+    const attempt = ensureArchive(
+      { url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) },
+      log,
+    );
     await expect(attempt).rejects.toThrow(`Download of ${url} refused: it redirects to ${target}`);
     await expect(attempt).rejects.toThrow("redirects are followed only from https to https on the same host");
     expect(hitsOf(`/same/${ARCHIVE_NAME}`)).toBe(0);
@@ -547,7 +618,10 @@ describe("redirects", () => {
   it("refuses a redirected checksum list before fetching the archive", async () => {
     const release = publishRelease("list-moved");
     const checksumsUrl = redirect(`/list-moved/old.sha256`, `http://localhost:${port}${release.listPath}`);
-    const attempt = ensureArchive({ url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl }, log);
+    const attempt = ensureArchive(
+      { url: release.archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl },
+      log,
+    );
     await expect(attempt).rejects.toThrow(`Download of ${checksumsUrl} refused: it redirects to`);
     expect(hitsOf(release.archivePath)).toBe(0);
     expect(tree(tmp)).toEqual([]);
@@ -559,8 +633,16 @@ describe("redirects", () => {
     ["https://a.example/x.tar.gz", "http://a.example/x.tar.gz", "a downgrade from https to http"],
     ["https://a.example/x.tar.gz", "https://b.example/x.tar.gz", "another host"],
     ["https://a.example/x.tar.gz", "https://a.example:8443/x.tar.gz", "another host"],
-    ["http://a.example/x.tar.gz", "http://a.example/y.tar.gz", "redirects are followed only from https to https on the same host"],
-    ["https://a.example/x.tar.gz", "file:///etc/passwd", "redirects are followed only from https to https on the same host"],
+    [
+      "http://a.example/x.tar.gz",
+      "http://a.example/y.tar.gz",
+      "redirects are followed only from https to https on the same host",
+    ],
+    [
+      "https://a.example/x.tar.gz",
+      "file:///etc/passwd",
+      "redirects are followed only from https to https on the same host",
+    ],
   ])("a redirect from %s to %s: %s", (from, to, refusal) => {
     const reason = redirectRefusal(new URL(from), new URL(to));
     if (refusal === undefined) expect(reason).toBeUndefined();
@@ -575,13 +657,19 @@ describe("size limits", () => {
 
   /** Fetches `archive` from `url` with its sha256 pinned, allowing archives of at most `archiveBytes`. */
   function fetchLimited(url: string, archive: Buffer, archiveBytes: number) {
-    return ensureArchive({ url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) }, log, { ...DEFAULT_LIMITS, archiveBytes });
+    return ensureArchive(
+      { url, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) },
+      log,
+      { ...DEFAULT_LIMITS, archiveBytes },
+    );
   }
 
   it("refuses an archive announced larger than the limit before anything is written", async () => {
     const archive = crypto.randomBytes(8192);
     const url = serve(`/big/${ARCHIVE_NAME}`, archive);
-    await expect(fetchLimited(url, archive, 4096)).rejects.toThrow(`Download of ${url} refused: it is larger than the 4096 bytes allowed for a release archive`);
+    await expect(fetchLimited(url, archive, 4096)).rejects.toThrow(
+      `Download of ${url} refused: it is larger than the 4096 bytes allowed for a release archive`,
+    );
     expect(tree(tmp)).toEqual([]);
   });
 
@@ -590,7 +678,9 @@ describe("size limits", () => {
     const urlPath = `/stream/${ARCHIVE_NAME}`;
     routes.set(urlPath, { status: 200, body: archive, chunked: true });
     const url = `${baseUrl}${urlPath}`;
-    await expect(fetchLimited(url, archive, 8192)).rejects.toThrow(`Download of ${url} refused: it is larger than the 8192 bytes allowed for a release archive`);
+    await expect(fetchLimited(url, archive, 8192)).rejects.toThrow(
+      `Download of ${url} refused: it is larger than the 8192 bytes allowed for a release archive`,
+    );
     expect(filesIn(tmp)).toEqual([]);
   });
 
@@ -599,8 +689,13 @@ describe("size limits", () => {
     const archiveUrl = serve(`/long/${ARCHIVE_NAME}`, archive);
     const padding = `${"0".repeat(64)}  padding.tar.gz\n`.repeat(Math.ceil((64 * 1024) / 80) + 1);
     const checksumsUrl = serve(`/long/${LIST_NAME}`, `${padding}${checksumList({ [ARCHIVE_NAME]: archive })}`);
-    const attempt = ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl }, log);
-    await expect(attempt).rejects.toThrow(`Download of ${checksumsUrl} refused: it is larger than the 65536 bytes allowed for a checksum list`);
+    const attempt = ensureArchive(
+      { url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), checksumsUrl },
+      log,
+    );
+    await expect(attempt).rejects.toThrow(
+      `Download of ${checksumsUrl} refused: it is larger than the 65536 bytes allowed for a checksum list`,
+    );
     expect(hitsOf(`/long/${ARCHIVE_NAME}`)).toBe(0);
     expect(tree(tmp)).toEqual([]);
   });
@@ -608,11 +703,17 @@ describe("size limits", () => {
   it("refuses a local archive larger than the limit", async () => {
     const file = path.join(tmp, "local.tar.gz");
     fs.writeFileSync(file, crypto.randomBytes(8192));
-    const attempt = ensureArchive({ url: file, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "c".repeat(64) }, log, {
-      ...DEFAULT_LIMITS,
-      archiveBytes: 4096,
-    });
-    await expect(attempt).rejects.toThrow(`Download of ${file} refused: it is larger than the 4096 bytes allowed for a release archive`);
+    const attempt = ensureArchive(
+      { url: file, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: "c".repeat(64) },
+      log,
+      {
+        ...DEFAULT_LIMITS,
+        archiveBytes: 4096,
+      },
+    );
+    await expect(attempt).rejects.toThrow(
+      `Download of ${file} refused: it is larger than the 4096 bytes allowed for a release archive`,
+    );
     expect(tree(tmp)).toEqual(["local.tar.gz"]);
   });
 });
@@ -626,11 +727,28 @@ describe("over https", () => {
     certificates = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-fetch-tls-"));
     childProcess.execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-        .concat(["-keyout", path.join(certificates, "key.pem"), "-out", path.join(certificates, "cert.pem")]),
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ].concat(["-keyout", path.join(certificates, "key.pem"), "-out", path.join(certificates, "cert.pem")]),
       { stdio: "ignore" },
     );
-    secure = https.createServer({ key: fs.readFileSync(path.join(certificates, "key.pem")), cert: fs.readFileSync(path.join(certificates, "cert.pem")) }, answer);
+    secure = https.createServer(
+      {
+        key: fs.readFileSync(path.join(certificates, "key.pem")),
+        cert: fs.readFileSync(path.join(certificates, "cert.pem")),
+      },
+      answer,
+    );
     await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
     secureUrl = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`;
   });
@@ -671,7 +789,9 @@ describe("over https", () => {
     const url = `${secureUrl}/secure/${ARCHIVE_NAME}`;
     const run = await runTrusting(url, archive);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`Download of ${url} refused: it redirects to ${baseUrl}/plain/${ARCHIVE_NAME}, a downgrade from https to http`);
+    expect(run.stderr).toContain(
+      `Download of ${url} refused: it redirects to ${baseUrl}/plain/${ARCHIVE_NAME}, a downgrade from https to http`,
+    );
     expect(hitsOf(`/plain/${ARCHIVE_NAME}`)).toBe(0);
     expect(run.stdout).toBe("");
     expect(tree(tmp)).toEqual([]);

@@ -7,10 +7,26 @@ import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { ImportError } from "../../tools/importConfig/errors";
-import { interpretFlamencoVersion, mapSeedConfig, NOT_APPLICABLE, SeedMapping, suggestLandscapeName } from "../../tools/importConfig/mapping";
+import {
+  interpretFlamencoVersion,
+  mapSeedConfig,
+  NOT_APPLICABLE,
+  SeedMapping,
+  suggestLandscapeName,
+} from "../../tools/importConfig/mapping";
 import { parseSeedConfig, SeedConfig } from "../../tools/importConfig/seedFile";
-import { loadStackDocument, mergeEntries, namespacedConfig, renderStackDocument } from "../../tools/importConfig/stackFile";
-import { DEFAULT_STORE, resolveStore, seedConfigCandidates, STORE_ENVIRONMENT_VARIABLE } from "../../tools/importConfig/store";
+import {
+  loadStackDocument,
+  mergeEntries,
+  namespacedConfig,
+  renderStackDocument,
+} from "../../tools/importConfig/stackFile";
+import {
+  DEFAULT_STORE,
+  resolveStore,
+  seedConfigCandidates,
+  STORE_ENVIRONMENT_VARIABLE,
+} from "../../tools/importConfig/store";
 import { validateStackConfig } from "../../tools/importConfig/validate";
 import { nodeWriteOps, writeAtomicallySync, WriteOps } from "../../scripts/atomic-write";
 import { replaceStackFile } from "../../tools/importConfig/write";
@@ -45,7 +61,11 @@ describe("store location", () => {
   const base = { env: {}, homeDirectory: HOME, cwd: "/work" };
 
   test("--store wins over the environment variable and the default", () => {
-    const location = resolveStore({ ...base, store: "/srv/store", env: { [STORE_ENVIRONMENT_VARIABLE]: "/env/store" } });
+    const location = resolveStore({
+      ...base,
+      store: "/srv/store",
+      env: { [STORE_ENVIRONMENT_VARIABLE]: "/env/store" },
+    });
     expect(location).toEqual({ root: "/srv/store", source: "--store" });
   });
 
@@ -58,7 +78,10 @@ describe("store location", () => {
 
   test("the seed's default location, under the home directory", () => {
     expect(DEFAULT_STORE).toBe("~/.config/OpenStudioLandscapes/config-store");
-    expect(resolveStore(base)).toEqual({ root: "/home/artist/.config/OpenStudioLandscapes/config-store", source: "default location" });
+    expect(resolveStore(base)).toEqual({
+      root: "/home/artist/.config/OpenStudioLandscapes/config-store",
+      source: "default location",
+    });
     expect(resolveStore({ ...base, env: { [STORE_ENVIRONMENT_VARIABLE]: "" } }).source).toBe("default location");
   });
 
@@ -68,8 +91,12 @@ describe("store location", () => {
 
   test("the feature's config.yml is looked for in the OpenStudioLandscapes-Flamenco folder", () => {
     expect(seedConfigCandidates("/s")).toEqual(["/s/OpenStudioLandscapes-Flamenco/config.yml"]);
-    expect(seedConfigCandidates("/s/OpenStudioLandscapes-Flamenco")).toContain("/s/OpenStudioLandscapes-Flamenco/config.yml");
-    expect(seedConfigCandidates("/s/OpenStudioLandscapes-Flamenco/config.yml")).toContain("/s/OpenStudioLandscapes-Flamenco/config.yml");
+    expect(seedConfigCandidates("/s/OpenStudioLandscapes-Flamenco")).toContain(
+      "/s/OpenStudioLandscapes-Flamenco/config.yml",
+    );
+    expect(seedConfigCandidates("/s/OpenStudioLandscapes-Flamenco/config.yml")).toContain(
+      "/s/OpenStudioLandscapes-Flamenco/config.yml",
+    );
   });
 });
 
@@ -83,18 +110,25 @@ describe("reading a store file", () => {
   });
 
   test("a key given twice is named", () => {
-    const error = caught(() => parseSeedConfig("enabled: true\nflamenco_manager_port_host: 1\nflamenco_manager_port_host: 2\n", "/s/config.yml"));
+    const error = caught(() =>
+      parseSeedConfig("enabled: true\nflamenco_manager_port_host: 1\nflamenco_manager_port_host: 2\n", "/s/config.yml"),
+    );
     expect(error.message).toContain("line 3");
     expect(error.message).toContain("(key flamenco_manager_port_host)");
   });
 
   test("a file that is not a mapping is refused", () => {
-    expect(caught(() => parseSeedConfig("- a\n- b\n", "/s/config.yml")).message).toContain("expected a mapping of config keys");
+    expect(caught(() => parseSeedConfig("- a\n- b\n", "/s/config.yml")).message).toContain(
+      "expected a mapping of config keys",
+    );
   });
 
   test("an empty file or one with only comments sets nothing", () => {
     expect(parseSeedConfig("", "/s/config.yml").values).toEqual({});
-    expect(fixture("minimal").values).toEqual({ group_name: "OpenStudioLandscapes_Flamenco", key_prefixes: ["OpenStudioLandscapes_Flamenco"] });
+    expect(fixture("minimal").values).toEqual({
+      group_name: "OpenStudioLandscapes_Flamenco",
+      key_prefixes: ["OpenStudioLandscapes_Flamenco"],
+    });
   });
 
   test("YAML 1.1 rules, as the seed's Python loader read the file", () => {
@@ -127,7 +161,11 @@ describe("flamenco_version", () => {
   });
 
   test("a copy of an official archive over http or on disk needs a sha256: only https vouches for the list beside it", () => {
-    for (const url of ["http://mirror.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz", "file:///srv/mirror/flamenco-3.7-linux-amd64.tar.gz", "/srv/mirror/flamenco-3.7-linux-amd64.tar.gz"]) {
+    for (const url of [
+      "http://mirror.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz",
+      "file:///srv/mirror/flamenco-3.7-linux-amd64.tar.gz",
+      "/srv/mirror/flamenco-3.7-linux-amd64.tar.gz",
+    ]) {
       expect(interpretFlamencoVersion(url)).toEqual({ kind: "url", url, version: "3.7", needsSha256: true });
     }
   });
@@ -139,7 +177,12 @@ describe("flamenco_version", () => {
       version: "3.9",
       needsSha256: true,
     });
-    expect(interpretFlamencoVersion("file:///srv/archives/nightly.tar.gz")).toEqual({ kind: "url", url: "file:///srv/archives/nightly.tar.gz", version: undefined, needsSha256: true });
+    expect(interpretFlamencoVersion("file:///srv/archives/nightly.tar.gz")).toEqual({
+      kind: "url",
+      url: "file:///srv/archives/nightly.tar.gz",
+      version: undefined,
+      needsSha256: true,
+    });
   });
 
   test("anything else is not understood", () => {
@@ -185,7 +228,14 @@ describe("mapping seed keys", () => {
   });
 
   test("every key of every fixture store gets a report row: nothing is dropped silently", () => {
-    for (const name of ["minimal", "documented", "custom-placeholders", "unknown-version-url", "newer-seed", "invalid-value"]) {
+    for (const name of [
+      "minimal",
+      "documented",
+      "custom-placeholders",
+      "unknown-version-url",
+      "newer-seed",
+      "invalid-value",
+    ]) {
       const parsed = fixture(name);
       const mapping = mapSeedConfig(parsed);
       const reported = new Set(mapping.rows.map((row) => row.seedKey.split(".")[0]));
@@ -194,11 +244,26 @@ describe("mapping seed keys", () => {
   });
 
   test("keys without a counterpart are listed as not applicable", () => {
-    const keys = ["group_name", "key_prefixes", "compose_scope", "docker_compose", "feature_name", "config_engine", "config_parent", "distribution"];
-    const mapping = mapSeedConfig(seed(Object.fromEntries(keys.map((key) => [key, key === "feature_name" ? "OpenStudioLandscapes-Flamenco" : "x"]))));
+    const keys = [
+      "group_name",
+      "key_prefixes",
+      "compose_scope",
+      "docker_compose",
+      "feature_name",
+      "config_engine",
+      "config_parent",
+      "distribution",
+    ];
+    const mapping = mapSeedConfig(
+      seed(
+        Object.fromEntries(keys.map((key) => [key, key === "feature_name" ? "OpenStudioLandscapes-Flamenco" : "x"])),
+      ),
+    );
     for (const key of keys) {
       expect(NOT_APPLICABLE[key]).toBeDefined();
-      expect(mapping.rows.find((row) => row.seedKey === key)).toEqual(expect.objectContaining({ kind: "not-applicable", stackKeys: [] }));
+      expect(mapping.rows.find((row) => row.seedKey === key)).toEqual(
+        expect.objectContaining({ kind: "not-applicable", stackKeys: [] }),
+      );
     }
     expect(mapping.entries).toEqual([]);
   });
@@ -260,7 +325,9 @@ describe("mapping seed keys", () => {
         "manager.managerName": "OpenStudioLandscapes-Flamenco",
         "manager.taskTimeout": "10m0s",
         "manager.shaman.garbageCollect.maxAge": "744h0m0s",
-        "manager.variables.blenderArgs": { values: [{ audience: "all", platform: "all", value: "--background --debug --enable-autoexec" }] },
+        "manager.variables.blenderArgs": {
+          values: [{ audience: "all", platform: "all", value: "--background --debug --enable-autoexec" }],
+        },
       }),
     );
     expect(Object.keys(values).some((key) => key.startsWith("manager.mqtt"))).toBe(false);
@@ -272,16 +339,36 @@ describe("mapping seed keys", () => {
 
   test("an MQTT password is never written, only pointed at the secret key", () => {
     const mapping = mapSeedConfig(
-      seed({ flamenco_manager_yaml: { mqtt: { client: { broker: "tcp://mqtt:1883", clientID: "f", topic_prefix: "farm", username: "u", password: "hunter2" } } } }),
+      seed({
+        flamenco_manager_yaml: {
+          mqtt: {
+            client: {
+              broker: "tcp://mqtt:1883",
+              clientID: "f",
+              topic_prefix: "farm",
+              username: "u",
+              password: "hunter2",
+            },
+          },
+        },
+      }),
     );
-    expect(entryValues(mapping)).toEqual({ "manager.mqtt.broker": "tcp://mqtt:1883", "manager.mqtt.clientID": "f", "manager.mqtt.topicPrefix": "farm", "manager.mqtt.username": "u" });
+    expect(entryValues(mapping)).toEqual({
+      "manager.mqtt.broker": "tcp://mqtt:1883",
+      "manager.mqtt.clientID": "f",
+      "manager.mqtt.topicPrefix": "farm",
+      "manager.mqtt.username": "u",
+    });
     expect(JSON.stringify(mapping)).not.toContain("hunter2");
     expect(mapping.attention.join("\n")).toContain("pulumi config set --secret mqttPassword");
   });
 
   test("the intermediate seed's blender variable keys become manager variables", () => {
     const mapping = mapSeedConfig(
-      seed({ flamenco_variables_blender_platform_windows: "C:/Blender/blender.exe", flamenco_variables_blender_commandline_args: ["--background", "--enable-autoexec"] }),
+      seed({
+        flamenco_variables_blender_platform_windows: "C:/Blender/blender.exe",
+        flamenco_variables_blender_commandline_args: ["--background", "--enable-autoexec"],
+      }),
     );
     expect(entryValues(mapping)).toEqual({
       "manager.variables.blender": {
@@ -291,7 +378,9 @@ describe("mapping seed keys", () => {
           { platform: "darwin", audience: "all", value: "blender" },
         ],
       },
-      "manager.variables.blenderArgs": { values: [{ platform: "all", audience: "all", value: "--background --enable-autoexec" }] },
+      "manager.variables.blenderArgs": {
+        values: [{ platform: "all", audience: "all", value: "--background --enable-autoexec" }],
+      },
     });
   });
 });
@@ -323,7 +412,10 @@ describe("merging into a stack file", () => {
     expect(text).toContain("flamenco-landscape:timezone: Europe/Zurich # keep me");
     expect(text).toContain("aws:region: eu-central-1");
     expect(text).toContain('flamenco-landscape:storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage"');
-    expect(parseDocument(text).toJS().config["flamenco-landscape:manager"]).toEqual({ managerName: "Studio farm", taskTimeout: "10m0s" });
+    expect(parseDocument(text).toJS().config["flamenco-landscape:manager"]).toEqual({
+      managerName: "Studio farm",
+      taskTimeout: "10m0s",
+    });
     expect(changes.map((change) => [change.key, change.status])).toEqual([
       ["managerPortHost", "changed"],
       ["manager.taskTimeout", "added"],
@@ -334,29 +426,53 @@ describe("merging into a stack file", () => {
   test("re-importing the same unknown url keeps the sha256 already added", () => {
     const document = loadStackDocument(EXISTING_STACK, "/p/Pulumi.studio-a.yaml", "unused");
     const url = "https://files.studio.example/builds/flamenco-3.9-studio-patched.tar.gz";
-    const changes = mergeEntries(document, [{ path: ["flamencoRelease"], value: { url }, seedKey: "flamenco_version" }], { kind: "url", url, needsSha256: true });
-    expect(changes[0]).toEqual(expect.objectContaining({ status: "unchanged", note: expect.stringContaining("sha256") }));
-    expect(parseDocument(renderStackDocument(document)).toJS().config["flamenco-landscape:flamencoRelease"].sha256).toBe("ab".repeat(32));
+    const changes = mergeEntries(
+      document,
+      [{ path: ["flamencoRelease"], value: { url }, seedKey: "flamenco_version" }],
+      { kind: "url", url, needsSha256: true },
+    );
+    expect(changes[0]).toEqual(
+      expect.objectContaining({ status: "unchanged", note: expect.stringContaining("sha256") }),
+    );
+    expect(
+      parseDocument(renderStackDocument(document)).toJS().config["flamenco-landscape:flamencoRelease"].sha256,
+    ).toBe("ab".repeat(32));
   });
 
   test("a different url replaces the release, sha256 included", () => {
     const document = loadStackDocument(EXISTING_STACK, "/p/Pulumi.studio-a.yaml", "unused");
     const url = "https://files.studio.example/builds/other.tar.gz";
-    mergeEntries(document, [{ path: ["flamencoRelease"], value: { url }, seedKey: "flamenco_version" }], { kind: "url", url, needsSha256: true });
-    expect(parseDocument(renderStackDocument(document)).toJS().config["flamenco-landscape:flamencoRelease"]).toEqual({ url });
+    mergeEntries(document, [{ path: ["flamencoRelease"], value: { url }, seedKey: "flamenco_version" }], {
+      kind: "url",
+      url,
+      needsSha256: true,
+    });
+    expect(parseDocument(renderStackDocument(document)).toJS().config["flamenco-landscape:flamencoRelease"]).toEqual({
+      url,
+    });
   });
 
   test("an official version removes an old release override, and says so", () => {
     const document = loadStackDocument(EXISTING_STACK, "/p/Pulumi.studio-a.yaml", "unused");
-    const changes = mergeEntries(document, [{ path: ["flamencoVersion"], value: "3.7", seedKey: "flamenco_version" }], { kind: "official", version: "3.7" });
+    const changes = mergeEntries(document, [{ path: ["flamencoVersion"], value: "3.7", seedKey: "flamenco_version" }], {
+      kind: "official",
+      version: "3.7",
+    });
     expect(changes).toContainEqual(expect.objectContaining({ key: "flamencoRelease", status: "removed" }));
     expect(renderStackDocument(document)).not.toContain("flamencoRelease");
   });
 
   test("an object stored as a JSON string keeps its content when keys are merged into it", () => {
-    const document = loadStackDocument(`config:\n  flamenco-landscape:environment: '{"A":"1"}'\n`, "/p/Pulumi.x.yaml", "unused");
+    const document = loadStackDocument(
+      `config:\n  flamenco-landscape:environment: '{"A":"1"}'\n`,
+      "/p/Pulumi.x.yaml",
+      "unused",
+    );
     mergeEntries(document, [{ path: ["environment", "B"], value: "2", seedKey: "local_environment_variables.B" }]);
-    expect(parseDocument(renderStackDocument(document)).toJS().config["flamenco-landscape:environment"]).toEqual({ A: "1", B: "2" });
+    expect(parseDocument(renderStackDocument(document)).toJS().config["flamenco-landscape:environment"]).toEqual({
+      A: "1",
+      B: "2",
+    });
   });
 
   test("a new stack file gets a header comment and the config map", () => {
@@ -366,8 +482,12 @@ describe("merging into a stack file", () => {
   });
 
   test("an unreadable stack file stops the import, naming it", () => {
-    expect(caught(() => loadStackDocument("config:\n  a: [\n", "/p/Pulumi.x.yaml", "")).message).toContain("/p/Pulumi.x.yaml: the existing stack file is not valid YAML");
-    expect(caught(() => loadStackDocument("config: 3\n", "/p/Pulumi.x.yaml", "")).message).toContain('"config:" of the existing stack file');
+    expect(caught(() => loadStackDocument("config:\n  a: [\n", "/p/Pulumi.x.yaml", "")).message).toContain(
+      "/p/Pulumi.x.yaml: the existing stack file is not valid YAML",
+    );
+    expect(caught(() => loadStackDocument("config: 3\n", "/p/Pulumi.x.yaml", "")).message).toContain(
+      '"config:" of the existing stack file',
+    );
   });
 
   test("values reach validation as Pulumi hands them over: strings, objects as JSON, secrets marked", () => {
@@ -392,7 +512,10 @@ describe("validation with the program's schema", () => {
   const context = { stack: "studio-a", homeDirectory: HOME, allowMissingSha256: false };
 
   test("a valid config gives the settings pulumi up would use", () => {
-    const result = validateStackConfig({ values: { "flamenco-landscape:managerPortHost": "9484" }, secretKeys: [] }, context);
+    const result = validateStackConfig(
+      { values: { "flamenco-landscape:managerPortHost": "9484" }, secretKeys: [] },
+      context,
+    );
     expect(result.problems).toEqual([]);
     expect(result.settings?.ports.host).toBe(9484);
     expect(result.settings?.landscape).toBe("studio-a");
@@ -421,8 +544,13 @@ describe("validation with the program's schema", () => {
   });
 
   test("a plain-text mqttPassword is refused, a secret one accepted", () => {
-    const values = { "flamenco-landscape:manager": JSON.stringify({ mqtt: { broker: "tcp://m:1883" } }), "flamenco-landscape:mqttPassword": "pw" };
-    expect(validateStackConfig({ values, secretKeys: [] }, context).problems[0]?.key).toBe("flamenco-landscape:mqttPassword");
+    const values = {
+      "flamenco-landscape:manager": JSON.stringify({ mqtt: { broker: "tcp://m:1883" } }),
+      "flamenco-landscape:mqttPassword": "pw",
+    };
+    expect(validateStackConfig({ values, secretKeys: [] }, context).problems[0]?.key).toBe(
+      "flamenco-landscape:mqttPassword",
+    );
     expect(validateStackConfig({ values, secretKeys: ["mqttPassword"] }, context).problems).toEqual([]);
   });
 });

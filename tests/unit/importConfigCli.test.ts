@@ -82,17 +82,23 @@ describe("finding the store", () => {
   });
 
   test("the default location ~/.config/OpenStudioLandscapes/config-store", () => {
-    fs.cpSync(store("documented"), path.join(home, ".config", "OpenStudioLandscapes", "config-store"), { recursive: true });
+    fs.cpSync(store("documented"), path.join(home, ".config", "OpenStudioLandscapes", "config-store"), {
+      recursive: true,
+    });
     const run = cli(["--stack", "studio-a"]);
     expect(run.code).toBe(0);
-    expect(run.out).toContain(`${path.join(home, ".config", "OpenStudioLandscapes", "config-store", FEATURE, "config.yml")} (store from default location)`);
+    expect(run.out).toContain(
+      `${path.join(home, ".config", "OpenStudioLandscapes", "config-store", FEATURE, "config.yml")} (store from default location)`,
+    );
   });
 
   test("a missing store is one clear error, and nothing is written", () => {
     const run = cli(["--stack", "studio-a"]);
     expect(run.code).toBe(1);
     expect(run.out).toBe("");
-    expect(run.err).toContain(`No config store at ${path.join(home, ".config", "OpenStudioLandscapes", "config-store")} (the default location)`);
+    expect(run.err).toContain(
+      `No config store at ${path.join(home, ".config", "OpenStudioLandscapes", "config-store")} (the default location)`,
+    );
     expect(run.err).toContain("--store");
     expect(projectFiles()).toEqual([]);
   });
@@ -112,7 +118,14 @@ describe("importing", () => {
     expect(run.code).toBe(0);
     expect(projectFiles()).toEqual(["Pulumi.studio-a.yaml"]);
     expect(stackConfig("studio-a")).toEqual({});
-    for (const key of ["group_name", "key_prefixes", "enabled", "flamenco_manager_port_host", "flamenco_version", "flamenco_shared_storage"]) {
+    for (const key of [
+      "group_name",
+      "key_prefixes",
+      "enabled",
+      "flamenco_manager_port_host",
+      "flamenco_version",
+      "flamenco_shared_storage",
+    ]) {
       expect(run.out).toContain(` ${key} `);
     }
     expect(run.out).toContain("not applicable: Dagster asset group name");
@@ -192,7 +205,10 @@ describe("importing", () => {
     expect(after).toContain("flamenco-landscape:managerPortHost: 8484 # the old port");
     expect(after).toContain("flamenco-landscape:logLevel: debug");
     expect(after).toContain("encryptionsalt: v1:abc");
-    expect(stackConfig("studio-a")["flamenco-landscape:manager"]).toEqual({ managerName: "Studio A farm", mqtt: { broker: "tcp://mqtt:1883" } });
+    expect(stackConfig("studio-a")["flamenco-landscape:manager"]).toEqual({
+      managerName: "Studio A farm",
+      mqtt: { broker: "tcp://mqtt:1883" },
+    });
     expect(stackConfig("studio-a")["flamenco-landscape:mqttPassword"]).toEqual({ secure: "v1:def" });
     expect(fs.readFileSync(`${stackFile("studio-a")}.bak`, "utf8")).toBe(before);
     expect(run.out).toContain("[was 8000]");
@@ -210,7 +226,11 @@ describe("importing", () => {
     const run = cli(["--store", store("broken-yaml"), "--stack", "studio-a"]);
     expect(run.code).toBe(1);
     expect(run.out).toBe("");
-    expect(run.err).toMatch(new RegExp(`^import-config: ${seedFile("broken-yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid YAML at line 6, column \\d+`));
+    expect(run.err).toMatch(
+      new RegExp(
+        `^import-config: ${seedFile("broken-yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid YAML at line 6, column \\d+`,
+      ),
+    );
     expect(fs.readFileSync(stackFile("studio-a"), "utf8")).toBe("config: {}\n");
     expect(projectFiles()).toEqual(["Pulumi.studio-a.yaml"]);
   });
@@ -218,7 +238,9 @@ describe("importing", () => {
   test("an invalid value: one error naming the file, the seed key and the stack key; nothing written", () => {
     const run = cli(["--store", store("invalid-value"), "--stack", "studio-a"]);
     expect(run.code).toBe(1);
-    expect(run.err).toContain(`${seedFile("invalid-value")}: flamenco_manager_port_host (imported as flamenco-landscape:managerPortHost): got 84840; expected an integer from 1 to 65535`);
+    expect(run.err).toContain(
+      `${seedFile("invalid-value")}: flamenco_manager_port_host (imported as flamenco-landscape:managerPortHost): got 84840; expected an integer from 1 to 65535`,
+    );
     expect(run.err).toContain("Nothing was written");
     expect(projectFiles()).toEqual([]);
   });
@@ -227,7 +249,9 @@ describe("importing", () => {
     fs.writeFileSync(stackFile("studio-a"), "config:\n  flamenco-landscape:restart: sometimes\n");
     const run = cli(["--store", store("documented"), "--stack", "studio-a"]);
     expect(run.code).toBe(1);
-    expect(run.err).toContain(`${stackFile("studio-a")}: flamenco-landscape:restart (already in the stack file, not from the store)`);
+    expect(run.err).toContain(
+      `${stackFile("studio-a")}: flamenco-landscape:restart (already in the stack file, not from the store)`,
+    );
     expect(fs.readFileSync(stackFile("studio-a"), "utf8")).toBe("config:\n  flamenco-landscape:restart: sometimes\n");
   });
 
@@ -247,7 +271,9 @@ describe("importing", () => {
     expect(run.out).toContain('NOT READY for "pulumi up"');
 
     // The admin adds the sha256 (as `pulumi config set --path` would); a re-import keeps it.
-    const text = fs.readFileSync(stackFile("studio-a"), "utf8").replace(`url: ${url}`, `url: ${url}\n    sha256: ${SHA256}`);
+    const text = fs
+      .readFileSync(stackFile("studio-a"), "utf8")
+      .replace(`url: ${url}`, `url: ${url}\n    sha256: ${SHA256}`);
     fs.writeFileSync(stackFile("studio-a"), text);
     const again = cli(["--store", store("unknown-version-url"), "--stack", "studio-a"]);
     expect(again.code).toBe(0);
@@ -259,12 +285,19 @@ describe("importing", () => {
   test("a problem in a nested key names the nested seed key", () => {
     const root = path.join(scratch, "store");
     fs.mkdirSync(path.join(root, FEATURE), { recursive: true });
-    fs.writeFileSync(path.join(root, FEATURE, "config.yml"), "local_environment_variables:\n  BAD-NAME: x\nflamenco_manager_yaml:\n  task_timeout: soon\n");
+    fs.writeFileSync(
+      path.join(root, FEATURE, "config.yml"),
+      "local_environment_variables:\n  BAD-NAME: x\nflamenco_manager_yaml:\n  task_timeout: soon\n",
+    );
     const run = cli(["--store", root, "--stack", "studio-a"]);
     expect(run.code).toBe(1);
     expect(run.err).toContain("2 problems");
-    expect(run.err).toContain("local_environment_variables.BAD-NAME (imported as flamenco-landscape:environment.BAD-NAME)");
-    expect(run.err).toContain('flamenco_manager_yaml.task_timeout (imported as flamenco-landscape:manager.taskTimeout): got "soon"');
+    expect(run.err).toContain(
+      "local_environment_variables.BAD-NAME (imported as flamenco-landscape:environment.BAD-NAME)",
+    );
+    expect(run.err).toContain(
+      'flamenco_manager_yaml.task_timeout (imported as flamenco-landscape:manager.taskTimeout): got "soon"',
+    );
     expect(projectFiles()).toEqual([]);
   });
 
@@ -291,7 +324,9 @@ describe("round trip: import, then run the program with the resulting stack file
     const run = await runProgram({ stack, config: stackConfig(stack) });
     const containers = run.ofType("docker:index/container:Container");
     expect(containers).toHaveLength(1);
-    const fetches = run.ofType("command:local:Command").filter((command) => String(command.inputs.create).includes("fetch-release"));
+    const fetches = run
+      .ofType("command:local:Command")
+      .filter((command) => String(command.inputs.create).includes("fetch-release"));
     expect(fetches).toHaveLength(1);
     return { run, container: containers[0].inputs, release: fetches[0].inputs.environment as Record<string, string> };
   }
@@ -322,10 +357,20 @@ describe("round trip: import, then run the program with the resulting stack file
         containerPath: "/app/flamenco-manager.yaml",
         readOnly: true,
       },
-      { hostPath: path.join(os.homedir(), "flamenco", "studio-a", FEATURE, "manager-storage"), containerPath: "/app/flamenco-manager-storage", readOnly: false },
-      { hostPath: "/mnt/studio/.shared_volumes/render/studio-a", containerPath: "/app/flamenco-manager-storage-shared", readOnly: false },
+      {
+        hostPath: path.join(os.homedir(), "flamenco", "studio-a", FEATURE, "manager-storage"),
+        containerPath: "/app/flamenco-manager-storage",
+        readOnly: false,
+      },
+      {
+        hostPath: "/mnt/studio/.shared_volumes/render/studio-a",
+        containerPath: "/app/flamenco-manager-storage-shared",
+        readOnly: false,
+      },
     ]);
-    expect(release.FLAMENCO_RELEASE_URL).toBe("https://flamenco.blender.org/downloads/flamenco-3.8.2-linux-amd64.tar.gz");
+    expect(release.FLAMENCO_RELEASE_URL).toBe(
+      "https://flamenco.blender.org/downloads/flamenco-3.8.2-linux-amd64.tar.gz",
+    );
   });
 
   test("a newer seed: landscape id, environment and the manager's yaml settings", async () => {
@@ -339,10 +384,17 @@ describe("round trip: import, then run the program with the resulting stack file
       containerPath: "/app/flamenco-manager-storage",
       readOnly: false,
     });
-    const files = run.ofType("command:local:Command").find((command) => String(command.inputs.create).includes("write-manager-files"));
+    const files = run
+      .ofType("command:local:Command")
+      .find((command) => String(command.inputs.create).includes("write-manager-files"));
     const managerYaml = parse(String(files?.inputs.stdin)) as Record<string, unknown>;
     expect(managerYaml).toEqual(
-      expect.objectContaining({ manager_name: "OpenStudioLandscapes-Flamenco", task_timeout: "10m0s", database_check_period: "10m0s", listen: ":8080" }),
+      expect.objectContaining({
+        manager_name: "OpenStudioLandscapes-Flamenco",
+        task_timeout: "10m0s",
+        database_check_period: "10m0s",
+        listen: ":8080",
+      }),
     );
     expect((managerYaml.variables as Record<string, unknown>).blenderArgs).toEqual({
       values: [{ platform: "all", audience: "all", value: "--background --debug --enable-autoexec" }],
@@ -351,15 +403,25 @@ describe("round trip: import, then run the program with the resulting stack file
 
   test("an unknown version url: pulumi up refuses until the sha256 is added", async () => {
     expect(cli(["--store", store("unknown-version-url"), "--stack", "studio-a"]).code).toBe(0);
-    await expect(runProgram({ stack: "studio-a", config: stackConfig("studio-a") })).rejects.toThrow(/flamencoRelease\.sha256/);
+    await expect(runProgram({ stack: "studio-a", config: stackConfig("studio-a") })).rejects.toThrow(
+      /flamencoRelease\.sha256/,
+    );
   });
 
   test("an unknown version url with the sha256 added: the release is fetched from it and checked against it", async () => {
     expect(cli(["--store", store("unknown-version-url"), "--stack", "studio-a"]).code).toBe(0);
     const config = stackConfig("studio-a");
-    const withSha = { ...config, "flamenco-landscape:flamencoRelease": { ...(config["flamenco-landscape:flamencoRelease"] as object), sha256: SHA256 } };
+    const withSha = {
+      ...config,
+      "flamenco-landscape:flamencoRelease": {
+        ...(config["flamenco-landscape:flamencoRelease"] as object),
+        sha256: SHA256,
+      },
+    };
     const run = await runProgram({ stack: "studio-a", config: withSha });
-    const fetch = run.ofType("command:local:Command").find((command) => String(command.inputs.create).includes("fetch-release"));
+    const fetch = run
+      .ofType("command:local:Command")
+      .find((command) => String(command.inputs.create).includes("fetch-release"));
     expect((fetch?.inputs.environment as Record<string, string>).FLAMENCO_RELEASE_SHA256).toBe(SHA256);
   });
 });

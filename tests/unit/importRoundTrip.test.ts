@@ -20,7 +20,9 @@ const MANAGER = {
   autodiscoverable: true,
   shaman: { enabled: false, garbageCollect: { period: "12h", maxAge: "100h", extraCheckoutPaths: ["/mnt/checkouts"] } },
   mqtt: { broker: "tcp://mqtt.studio.lan:1883", clientID: "farm", topicPrefix: "flamenco", username: "farm" },
-  variables: { blender: { isTwoway: false, values: [{ platform: "linux", audience: "workers", value: "/opt/blender/blender" }] } },
+  variables: {
+    blender: { isTwoway: false, values: [{ platform: "linux", audience: "workers", value: "/opt/blender/blender" }] },
+  },
 };
 
 function withEntry(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -33,16 +35,24 @@ describe("import of flamenco-manager.yaml as the program writes it", () => {
   it("gives back every manager setting", () => {
     const settings = parseSettings({ managerPortContainer: 9090, manager: MANAGER }, CONTEXT);
     const document = managerConfigDocument(settings);
-    const mapping = mapSeedConfig({ file: "config.yml", values: { flamenco_manager_port_container: 9090, flamenco_manager_yaml: document }, sources: {} });
+    const mapping = mapSeedConfig({
+      file: "config.yml",
+      values: { flamenco_manager_port_container: 9090, flamenco_manager_yaml: document },
+      sources: {},
+    });
     expect(mapping.problems).toEqual([]);
     expect(mapping.attention.filter((line) => /not imported/.test(line))).toEqual([]);
     const raw: Record<string, unknown> = {};
     for (const entry of mapping.entries) withEntry(raw, entry.path, entry.value);
     expect(parseSettings(raw, CONTEXT).manager).toEqual(settings.manager);
     // The entries the program sets itself (storage paths, listen port) are recognised as such.
-    const programSet = mapping.rows.filter((row) => row.text === "set by the program (same value)").map((row) => row.seedKey);
+    const programSet = mapping.rows
+      .filter((row) => row.text === "set by the program (same value)")
+      .map((row) => row.seedKey);
     expect(programSet.sort()).toEqual(
-      ["_meta", "database", "listen", "local_manager_storage_path", "shared_storage_path"].map((key) => `flamenco_manager_yaml.${key}`).sort(),
+      ["_meta", "database", "listen", "local_manager_storage_path", "shared_storage_path"]
+        .map((key) => `flamenco_manager_yaml.${key}`)
+        .sort(),
     );
   });
 });

@@ -8,7 +8,12 @@ import { landscapeArgs, managerFilesArgs, workersArgs } from "../../components/l
 const HOME = "/home/artist";
 const FEATURE = `${HOME}/.openstudiolandscapes/landscapes/farm/OpenStudioLandscapes-Flamenco`;
 const LOCAL = { name: "manager-host", count: 2 };
-const REMOTE = { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 3, sharedStorage: "/mnt/projects" };
+const REMOTE = {
+  name: "render-01",
+  dockerHost: "ssh://render@render-01.studio.lan",
+  count: 3,
+  sharedStorage: "/mnt/projects",
+};
 
 function settingsOf(raw: Record<string, unknown> = {}): Settings {
   return parseSettings({ landscape: "farm", ...raw }, { stack: "farm", homeDirectory: HOME });
@@ -17,16 +22,26 @@ function settingsOf(raw: Record<string, unknown> = {}): Settings {
 describe("landscapeArgs", () => {
   it("gives the manager its container spec, the image its name and the network its name and label", () => {
     const args = landscapeArgs(settingsOf());
-    expect(args.manager.container).toMatchObject({ name: "flamenco-manager--farm", ports: [{ internal: 8080, external: 8484, ip: "0.0.0.0" }] });
+    expect(args.manager.container).toMatchObject({
+      name: "flamenco-manager--farm",
+      ports: [{ internal: 8080, external: 8484, ip: "0.0.0.0" }],
+    });
     expect(args.image.imageName).toBe("openstudiolandscapes/flamenco-manager:farm-3.7");
-    expect(args.network).toEqual({ name: "openstudiolandscapes-farm", labels: [{ label: "org.openstudiolandscapes.landscape", value: "farm" }] });
+    expect(args.network).toEqual({
+      name: "openstudiolandscapes-farm",
+      labels: [{ label: "org.openstudiolandscapes.landscape", value: "farm" }],
+    });
     expect(args.storage).toEqual({ manager: `${FEATURE}/storage`, shared: `${FEATURE}/shared_storage` });
   });
 
   it("tells the release script the official archive, its checksum list and the Dockerfile to stage", () => {
     const environment = landscapeArgs(settingsOf()).release.environment as Record<string, string>;
-    expect(environment.FLAMENCO_RELEASE_URL).toBe("https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz");
-    expect(environment.FLAMENCO_RELEASE_CHECKSUMS_URL).toBe("https://flamenco.blender.org/downloads/flamenco-3.7.sha256");
+    expect(environment.FLAMENCO_RELEASE_URL).toBe(
+      "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz",
+    );
+    expect(environment.FLAMENCO_RELEASE_CHECKSUMS_URL).toBe(
+      "https://flamenco.blender.org/downloads/flamenco-3.7.sha256",
+    );
     expect(environment.FLAMENCO_IMAGE_CONTEXT).toBe(`${FEATURE}/image-context`);
     expect(environment.FLAMENCO_DOCKERFILE).toMatch(/^FROM debian:bookworm-slim AS unpack$/m);
   });
@@ -58,7 +73,10 @@ describe("workersArgs", () => {
       ["render-01", "ssh://render@render-01.studio.lan", [1, 2, 3]],
     ]);
     expect(hosts[1].workers[2].container.name).toBe("farm-render-01-3");
-    expect(hosts[1].summary).toEqual({ names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" });
+    expect(hosts[1].summary).toEqual({
+      names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"],
+      managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484",
+    });
   });
 
   it("runs the built image on the manager's host and the manager image by name elsewhere, unless workerImage is set", () => {
@@ -73,6 +91,9 @@ describe("workersArgs", () => {
     const [, remote] = workersArgs(settingsOf({ workers: [LOCAL, REMOTE] }))!.hosts;
     expect(remote.previousName).toBe("farm-render-host-render-01");
     expect(remote.previousProviderName).toBe("farm-docker-render-01");
-    expect(remote.workers[0].previousNames).toEqual({ container: "farm-worker-render-01-1", home: "farm-worker-render-01-1-home" });
+    expect(remote.workers[0].previousNames).toEqual({
+      container: "farm-worker-render-01-1",
+      home: "farm-worker-render-01-1-home",
+    });
   });
 });

@@ -83,7 +83,10 @@ describe("flamenco-manager.yaml", () => {
         blocklistThreshold: 7,
         taskFailAfterSoftfailCount: 0,
         autodiscoverable: true,
-        shaman: { enabled: false, garbageCollect: { period: "12h", maxAge: "48h", extraCheckoutPaths: ["/mnt/extra"] } },
+        shaman: {
+          enabled: false,
+          garbageCollect: { period: "12h", maxAge: "48h", extraCheckoutPaths: ["/mnt/extra"] },
+        },
       },
     });
     expect(custom).toMatchObject({
@@ -125,12 +128,22 @@ describe("flamenco-manager.yaml", () => {
   });
 
   describe("mqtt", () => {
-    const mqtt = { broker: "tcp://mqtt.studio.lan:1883", clientID: "flamenco-dev", topicPrefix: "flamenco/dev", username: "farm" };
+    const mqtt = {
+      broker: "tcp://mqtt.studio.lan:1883",
+      clientID: "flamenco-dev",
+      topicPrefix: "flamenco/dev",
+      username: "farm",
+    };
 
     it("writes mqtt.client with Flamenco's keys and no password when none is passed", () => {
       const custom = rendered({ manager: { mqtt } });
       expect(custom.mqtt).toEqual({
-        client: { broker: "tcp://mqtt.studio.lan:1883", clientID: "flamenco-dev", topic_prefix: "flamenco/dev", username: "farm" },
+        client: {
+          broker: "tcp://mqtt.studio.lan:1883",
+          clientID: "flamenco-dev",
+          topic_prefix: "flamenco/dev",
+          username: "farm",
+        },
       });
     });
 
@@ -141,7 +154,9 @@ describe("flamenco-manager.yaml", () => {
     });
 
     it("leaves optional client fields out when unset", () => {
-      expect(rendered({ manager: { mqtt: { broker: "tcp://b:1883" } } }).mqtt).toEqual({ client: { broker: "tcp://b:1883" } });
+      expect(rendered({ manager: { mqtt: { broker: "tcp://b:1883" } } }).mqtt).toEqual({
+        client: { broker: "tcp://b:1883" },
+      });
     });
 
     it("writes no mqtt section without a broker config, even with a password", () => {
@@ -187,7 +202,10 @@ describe("flamenco-manager.yaml", () => {
     it("does not depend on host-side settings such as landscape, storage or host port", () => {
       const base = renderManagerYaml(settingsOf());
       const moved = renderManagerYaml(
-        parseSettings({ landscape: "other", storage: "/srv/db", managerPortHost: 9999 }, { stack: "x", homeDirectory: "/root" }),
+        parseSettings(
+          { landscape: "other", storage: "/srv/db", managerPortHost: 9999 },
+          { stack: "x", homeDirectory: "/root" },
+        ),
       );
       expect(moved).toBe(base);
     });

@@ -1,5 +1,10 @@
 import { parseSettings, Settings } from "../../components/config/settings";
-import { hostConfigFilePath, imageContextDirectory, managerFqdn, managerImageName } from "../../components/config/layout";
+import {
+  hostConfigFilePath,
+  imageContextDirectory,
+  managerFqdn,
+  managerImageName,
+} from "../../components/config/layout";
 import {
   CONTAINER_PATHS,
   managerAliases,
@@ -56,29 +61,41 @@ describe("names", () => {
     const feature = `${HOME}/.openstudiolandscapes/landscapes/dev/OpenStudioLandscapes-Flamenco`;
     expect(hostConfigFilePath(settings)).toBe(`${feature}/flamenco-manager.yaml`);
     expect(imageContextDirectory(settings)).toBe(`${feature}/image-context`);
-    expect(releaseCacheEntry(settings)).toBe(`${HOME}/.openstudiolandscapes/landscapes/.cache/flamenco-releases/${settings.release.cacheKey}`);
+    expect(releaseCacheEntry(settings)).toBe(
+      `${HOME}/.openstudiolandscapes/landscapes/.cache/flamenco-releases/${settings.release.cacheKey}`,
+    );
   });
 });
 
 describe("URLs", () => {
   it("studio URL (managerUrl's default): http://flamenco-manager.<domain>:<host port>", () => {
     expect(settingsOf().managerUrl).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
-    expect(settingsOf({ managerPortHost: 9000, network: { domain: "farm.lan" } }).managerUrl).toBe("http://flamenco-manager.farm.lan:9000");
+    expect(settingsOf({ managerPortHost: 9000, network: { domain: "farm.lan" } }).managerUrl).toBe(
+      "http://flamenco-manager.farm.lan:9000",
+    );
   });
 
   it("local URL goes through the published port, on loopback when bound to all addresses", () => {
     expect(managerLocalUrl(settingsOf())).toBe("http://127.0.0.1:8484");
-    expect(managerLocalUrl(settingsOf({ managerBindAddress: "192.168.1.20", managerPortHost: 8500 }))).toBe("http://192.168.1.20:8500");
+    expect(managerLocalUrl(settingsOf({ managerBindAddress: "192.168.1.20", managerPortHost: 8500 }))).toBe(
+      "http://192.168.1.20:8500",
+    );
     expect(managerLocalUrl(settingsOf({ managerBindAddress: "::1" }))).toBe("http://[::1]:8484");
   });
 
   it("network URL: http://flamenco-manager:<container port>", () => {
     expect(managerNetworkUrl(settingsOf())).toBe("http://flamenco-manager:8080");
-    expect(managerNetworkUrl(settingsOf({ managerPortContainer: 9090, managerPortHost: 1234 }))).toBe("http://flamenco-manager:9090");
+    expect(managerNetworkUrl(settingsOf({ managerPortContainer: 9090, managerPortHost: 1234 }))).toBe(
+      "http://flamenco-manager:9090",
+    );
   });
 
   it("worker command line points workers at the studio URL", () => {
-    expect(workerCommandLine(settingsOf())).toBe("flamenco-worker -manager http://flamenco-manager.openstudiolandscapes.lan:8484");
-    expect(workerCommandLine(settingsOf({ managerPortHost: 9000 }))).toBe("flamenco-worker -manager http://flamenco-manager.openstudiolandscapes.lan:9000");
+    expect(workerCommandLine(settingsOf())).toBe(
+      "flamenco-worker -manager http://flamenco-manager.openstudiolandscapes.lan:8484",
+    );
+    expect(workerCommandLine(settingsOf({ managerPortHost: 9000 }))).toBe(
+      "flamenco-worker -manager http://flamenco-manager.openstudiolandscapes.lan:9000",
+    );
   });
 });

@@ -7,7 +7,11 @@ import {
   unknownPlaceholders,
 } from "../../components/config/placeholders";
 
-const VALUES = { DOT_LANDSCAPES: "/home/artist/.openstudiolandscapes/landscapes", LANDSCAPE: "dev", FEATURE: FEATURE_DIRECTORY };
+const VALUES = {
+  DOT_LANDSCAPES: "/home/artist/.openstudiolandscapes/landscapes",
+  LANDSCAPE: "dev",
+  FEATURE: FEATURE_DIRECTORY,
+};
 
 describe("placeholders", () => {
   it("are those of the OpenStudioLandscapes config store", () => {

@@ -27,7 +27,10 @@ function withStandInPulumi(knownStacks: string[], run: (bin: string, calls: () =
 }
 
 function runScript(bin: string, args: string[]): string {
-  return execFileSync("bash", [SCRIPT, ...args], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+  return execFileSync("bash", [SCRIPT, ...args], {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    encoding: "utf8",
+  });
 }
 
 const BACKEND = `file://${PROJECT_ROOT}/.pulumi-state`;
@@ -57,7 +60,11 @@ test("without the Pulumi CLI it says where to get it", () => {
   const emptyBin = fs.mkdtempSync(path.join(os.tmpdir(), "no-pulumi-"));
   try {
     expect(() =>
-      execFileSync("/bin/bash", [SCRIPT, "up"], { env: { PATH: `${emptyBin}:/usr/bin:/bin` }, encoding: "utf8", stdio: "pipe" }),
+      execFileSync("/bin/bash", [SCRIPT, "up"], {
+        env: { PATH: `${emptyBin}:/usr/bin:/bin` },
+        encoding: "utf8",
+        stdio: "pipe",
+      }),
     ).toThrow(/Pulumi CLI is not installed/);
   } finally {
     fs.rmSync(emptyBin, { recursive: true, force: true });

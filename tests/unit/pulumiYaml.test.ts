@@ -68,21 +68,31 @@ describe("Pulumi.yaml", () => {
 
   it("declares exactly the top-level keys whose schema default is a plain value, with that default", () => {
     const applied = stackConfigSchema.parse({ landscape: "any" }) as Record<string, unknown>;
-    const plainDefaults = Object.entries(applied).filter(([key, value]) => key !== "landscape" && ["string", "number", "boolean"].includes(typeof value));
-    expect(Object.fromEntries(declared.map(([key, declaration]) => [key, declaration.default]))).toEqual(Object.fromEntries(plainDefaults));
+    const plainDefaults = Object.entries(applied).filter(
+      ([key, value]) => key !== "landscape" && ["string", "number", "boolean"].includes(typeof value),
+    );
+    expect(Object.fromEntries(declared.map(([key, declaration]) => [key, declaration.default]))).toEqual(
+      Object.fromEntries(plainDefaults),
+    );
   });
 
   it("gives the same settings as no config at all when Pulumi passes the declared defaults", () => {
     const context = { stack: "dev", homeDirectory: "/home/artist" };
-    const allConfig = Object.fromEntries(declared.map(([key, declaration]) => [`${PROJECT}:${key}`, asPulumiConfigValue(declaration.default)]));
+    const allConfig = Object.fromEntries(
+      declared.map(([key, declaration]) => [`${PROJECT}:${key}`, asPulumiConfigValue(declaration.default)]),
+    );
     expect(parseSettings(rawStackConfig(allConfig), context)).toEqual(parseSettings({}, context));
   });
 });
 
 describe("Pulumi.dev.yaml", () => {
   it("is a valid stack config for the dev stack", () => {
-    const stack = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as { config?: Record<string, unknown> };
-    const allConfig = Object.fromEntries(Object.entries(stack.config ?? {}).map(([key, value]) => [key, asPulumiConfigValue(value)]));
+    const stack = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+      config?: Record<string, unknown>;
+    };
+    const allConfig = Object.fromEntries(
+      Object.entries(stack.config ?? {}).map(([key, value]) => [key, asPulumiConfigValue(value)]),
+    );
     const settings = parseSettings(rawStackConfig(allConfig), { stack: "dev", homeDirectory: "/home/artist" });
     expect(settings.landscape).toBe("dev");
   });

@@ -22,7 +22,10 @@ describe("decodeConfigValue", () => {
     expect(decodeConfigValue("enabled", "false")).toBe(false);
     expect(decodeConfigValue("network", '{"alias":"farm"}')).toEqual({ alias: "farm" });
     expect(decodeConfigValue("environment", '{"A":"1"}')).toEqual({ A: "1" });
-    expect(decodeConfigValue("manager", '{"taskTimeout":"5m","blocklistThreshold":2}')).toEqual({ taskTimeout: "5m", blocklistThreshold: 2 });
+    expect(decodeConfigValue("manager", '{"taskTimeout":"5m","blocklistThreshold":2}')).toEqual({
+      taskTimeout: "5m",
+      blocklistThreshold: 2,
+    });
   });
 
   it("passes invalid JSON on as the string the user wrote", () => {
@@ -36,7 +39,7 @@ describe("decodeConfigValue", () => {
     expect(decodeConfigValue("someNewKey", "text")).toBe("text");
   });
 
-  it("reads a key as text exactly when its schema takes text, so 3.10 stays \"3.10\" and 8484 becomes a number", () => {
+  it('reads a key as text exactly when its schema takes text, so 3.10 stays "3.10" and 8484 becomes a number', () => {
     const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
     const kinds = KEY_KINDS as Record<string, string>;
     expect(Object.keys(kinds).sort()).toEqual([...Object.keys(shape), "mqttPassword"].sort());
@@ -81,11 +84,16 @@ describe("rawStackConfig", () => {
   });
 
   it("keeps unknown keys so the schema can report them", () => {
-    expect(() => parseSettings(rawStackConfig(allConfig), { stack: "dev", homeDirectory: "/h" })).toThrow(`${PROJECT}:typoKey`);
+    expect(() => parseSettings(rawStackConfig(allConfig), { stack: "dev", homeDirectory: "/h" })).toThrow(
+      `${PROJECT}:typoKey`,
+    );
   });
 
   it("hands a flamencoVersion like 3.10 to the settings unchanged", () => {
-    const settings = parseSettings(rawStackConfig({ [`${PROJECT}:flamencoVersion`]: "3.10" }), { stack: "dev", homeDirectory: "/h" });
+    const settings = parseSettings(rawStackConfig({ [`${PROJECT}:flamencoVersion`]: "3.10" }), {
+      stack: "dev",
+      homeDirectory: "/h",
+    });
     expect(settings.release.version).toBe("3.10");
     expect(settings.release.url).toBe("https://flamenco.blender.org/downloads/flamenco-3.10-linux-amd64.tar.gz");
   });

@@ -9,7 +9,11 @@ import type * as ReadModule from "../../components/config/read";
 const NAMESPACE = "flamenco-landscape";
 
 /** A fresh SDK and read module, for stack `stack`, with these config values and secret keys. */
-function withStack(stack: string, config: Record<string, string>, secretKeys: string[] = []): { pulumi: typeof PulumiModule; read: typeof ReadModule } {
+function withStack(
+  stack: string,
+  config: Record<string, string>,
+  secretKeys: string[] = [],
+): { pulumi: typeof PulumiModule; read: typeof ReadModule } {
   let loaded: { pulumi: typeof PulumiModule; read: typeof ReadModule } | undefined;
   const previous = process.env.PULUMI_NODEJS_STACK;
   process.env.PULUMI_NODEJS_STACK = stack;
@@ -55,11 +59,17 @@ describe("readStackSettings", () => {
     }
     expect(thrown).toBeInstanceOf(pulumi.RunError);
     expect((thrown as Error).message).toContain('Invalid Flamenco landscape configuration (stack "dev"): 2 problems');
-    expect((thrown as Error).message).toContain("flamenco-landscape:managerPortHost: got 0; expected an integer from 1 to 65535");
+    expect((thrown as Error).message).toContain(
+      "flamenco-landscape:managerPortHost: got 0; expected an integer from 1 to 65535",
+    );
   });
 
   it("hands a secret mqttPassword on as a secret output", async () => {
-    const { pulumi, read } = withStack("dev", { mqttPassword: "s3cret-broker", manager: '{"mqtt":{"broker":"tcp://mqtt.lan:1883"}}' }, ["mqttPassword"]);
+    const { pulumi, read } = withStack(
+      "dev",
+      { mqttPassword: "s3cret-broker", manager: '{"mqtt":{"broker":"tcp://mqtt.lan:1883"}}' },
+      ["mqttPassword"],
+    );
     const { settings, mqttPassword } = read.readStackSettings();
     expect(settings.hasMqttPassword).toBe(true);
     expect(mqttPassword).toBeDefined();
@@ -69,7 +79,9 @@ describe("readStackSettings", () => {
 
   it("refuses an mqttPassword stored in plain text, without echoing it", () => {
     const { read } = withStack("dev", { mqttPassword: "plain-broker-pw" });
-    expect(() => read.readStackSettings()).toThrow('flamenco-landscape:mqttPassword: got "a plain-text value (not shown)"; expected a secret');
+    expect(() => read.readStackSettings()).toThrow(
+      'flamenco-landscape:mqttPassword: got "a plain-text value (not shown)"; expected a secret',
+    );
     try {
       read.readStackSettings();
     } catch (error) {

@@ -21,7 +21,10 @@ function keyRows(): KeyRow[] {
   const rows: KeyRow[] = [];
   let defaultColumn = -1;
   for (const line of README.split("\n")) {
-    const cells = line.split("|").slice(1, -1).map((cell) => cell.trim());
+    const cells = line
+      .split("|")
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     if (!line.startsWith("|")) {
       defaultColumn = -1;
     } else if (cells[0] === "stack key") {
@@ -52,12 +55,15 @@ describe("the README's config reference", () => {
   const { paths } = schemaRules(stackConfigSchema);
 
   it("finds the key tables", () => {
-    expect(documented).toEqual(expect.arrayContaining(["landscape", "manager.shaman", "workers.*.gpus", "mqttPassword"]));
+    expect(documented).toEqual(
+      expect.arrayContaining(["landscape", "manager.shaman", "workers.*.gpus", "mqttPassword"]),
+    );
   });
 
   it("lists every top-level key and every key of workers[] and network", () => {
     const required = [...Object.keys(KEY_KINDS), ...paths.filter((key) => /^(workers\.\*|network)\.[^.]+$/.test(key))];
-    const isDocumented = (key: string) => documented.some((documentedKey) => documentedKey === key || documentedKey.startsWith(`${key}.`));
+    const isDocumented = (key: string) =>
+      documented.some((documentedKey) => documentedKey === key || documentedKey.startsWith(`${key}.`));
     expect(required.filter((key) => !isDocumented(key))).toEqual([]);
   });
 
@@ -72,7 +78,9 @@ describe("the README's config reference", () => {
       if (leaf === "landscape") continue;
       const key = rulePath(leaf, paths);
       // The row of the key itself, or of its nearest documented parent (e.g. manager.shaman).
-      const row = rows.find((candidate) => candidate.keys.some((documentedKey) => key === documentedKey || key.startsWith(`${documentedKey}.`)));
+      const row = rows.find((candidate) =>
+        candidate.keys.some((documentedKey) => key === documentedKey || key.startsWith(`${documentedKey}.`)),
+      );
       if (row === undefined) {
         wrong.push(`${leaf}: no row`);
         continue;
@@ -80,14 +88,21 @@ describe("the README's config reference", () => {
       const position = row.keys.findIndex((documentedKey) => key === documentedKey);
       const cells = row.defaults.split(/,\s*(?![^{(]*[})])/);
       const cell = position >= 0 && cells.length === row.keys.length ? cells[position] : row.defaults;
-      if (!cell.includes(value)) wrong.push(`${leaf}: default ${JSON.stringify(value)}, README says ${JSON.stringify(cell)}`);
+      if (!cell.includes(value))
+        wrong.push(`${leaf}: default ${JSON.stringify(value)}, README says ${JSON.stringify(cell)}`);
     }
     expect(wrong).toEqual([]);
   });
 });
 
 describe("the README's commands", () => {
-  const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+  const scripts = Object.keys(
+    (
+      JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts,
+  );
   const mentioned = new Set([...README.matchAll(/npm run ([a-z][a-z:-]*)/g)].map((match) => match[1]));
   if (README.includes("npm test")) mentioned.add("test");
 

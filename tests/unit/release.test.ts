@@ -18,8 +18,14 @@ describe("official release locations", () => {
 
 describe("publishedChecksumLocation", () => {
   it.each([
-    ["https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz", "https://flamenco.blender.org/downloads/flamenco-3.7.sha256"],
-    ["https://mirror.example.com/a/b/flamenco-3.6.1-linux-amd64.tar.gz", "https://mirror.example.com/a/b/flamenco-3.6.1.sha256"],
+    [
+      "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz",
+      "https://flamenco.blender.org/downloads/flamenco-3.7.sha256",
+    ],
+    [
+      "https://mirror.example.com/a/b/flamenco-3.6.1-linux-amd64.tar.gz",
+      "https://mirror.example.com/a/b/flamenco-3.6.1.sha256",
+    ],
     ["http://10.0.0.5:8000/flamenco-3.8-beta1-linux-amd64.tar.gz", "http://10.0.0.5:8000/flamenco-3.8-beta1.sha256"],
     ["file:///srv/mirror/flamenco-3.7-linux-amd64.tar.gz", "file:///srv/mirror/flamenco-3.7.sha256"],
     ["/srv/mirror/flamenco-3.7-linux-amd64.tar.gz", "/srv/mirror/flamenco-3.7.sha256"],
@@ -43,13 +49,21 @@ describe("resolveReleaseSource", () => {
       version: "3.7",
       url: "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz",
       archiveName: "flamenco-3.7-linux-amd64.tar.gz",
-      verification: { kind: "published-checksums", checksumsUrl: "https://flamenco.blender.org/downloads/flamenco-3.7.sha256" },
+      verification: {
+        kind: "published-checksums",
+        checksumsUrl: "https://flamenco.blender.org/downloads/flamenco-3.7.sha256",
+      },
     });
   });
 
   it("looks for flamenco-<v>.sha256 beside the archive on any host", () => {
-    const source = resolveReleaseSource("3.7", { url: "https://cache.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz" });
-    expect(source.verification).toEqual({ kind: "published-checksums", checksumsUrl: "https://cache.studio.lan/flamenco/flamenco-3.7.sha256" });
+    const source = resolveReleaseSource("3.7", {
+      url: "https://cache.studio.lan/flamenco/flamenco-3.7-linux-amd64.tar.gz",
+    });
+    expect(source.verification).toEqual({
+      kind: "published-checksums",
+      checksumsUrl: "https://cache.studio.lan/flamenco/flamenco-3.7.sha256",
+    });
     expect(source.archiveName).toBe("flamenco-3.7-linux-amd64.tar.gz");
   });
 
@@ -59,12 +73,18 @@ describe("resolveReleaseSource", () => {
   });
 
   it("keeps the archive name of a custom url and falls back to the official name otherwise", () => {
-    expect(resolveReleaseSource("3.7", { url: "/srv/builds/manager-build.tgz", sha256: SHA }).archiveName).toBe("manager-build.tgz");
-    expect(resolveReleaseSource("3.7", { url: "/srv/builds/manager.bin", sha256: SHA }).archiveName).toBe("flamenco-3.7-linux-amd64.tar.gz");
+    expect(resolveReleaseSource("3.7", { url: "/srv/builds/manager-build.tgz", sha256: SHA }).archiveName).toBe(
+      "manager-build.tgz",
+    );
+    expect(resolveReleaseSource("3.7", { url: "/srv/builds/manager.bin", sha256: SHA }).archiveName).toBe(
+      "flamenco-3.7-linux-amd64.tar.gz",
+    );
   });
 
   it("refuses a source it cannot verify", () => {
-    expect(() => resolveReleaseSource("3.7", { url: "https://mirror.example.com/custom.tar.gz" })).toThrow(/https:\/\/mirror\.example\.com\/custom\.tar\.gz/);
+    expect(() => resolveReleaseSource("3.7", { url: "https://mirror.example.com/custom.tar.gz" })).toThrow(
+      /https:\/\/mirror\.example\.com\/custom\.tar\.gz/,
+    );
   });
 
   describe("cache key", () => {
@@ -72,7 +92,9 @@ describe("resolveReleaseSource", () => {
 
     it("is stable for the same input", () => {
       expect(resolveReleaseSource("3.7").cacheKey).toBe(resolveReleaseSource("3.7").cacheKey);
-      expect(resolveReleaseSource("3.7", { url, sha256: SHA }).cacheKey).toBe(resolveReleaseSource("3.7", { url, sha256: SHA }).cacheKey);
+      expect(resolveReleaseSource("3.7", { url, sha256: SHA }).cacheKey).toBe(
+        resolveReleaseSource("3.7", { url, sha256: SHA }).cacheKey,
+      );
     });
 
     it("is a safe directory name", () => {
@@ -92,7 +114,9 @@ describe("resolveReleaseSource", () => {
     });
 
     it("does not depend on the case of the sha256", () => {
-      expect(resolveReleaseSource("3.7", { url, sha256: SHA.toUpperCase() }).cacheKey).toBe(resolveReleaseSource("3.7", { url, sha256: SHA }).cacheKey);
+      expect(resolveReleaseSource("3.7", { url, sha256: SHA.toUpperCase() }).cacheKey).toBe(
+        resolveReleaseSource("3.7", { url, sha256: SHA }).cacheKey,
+      );
     });
   });
 });

@@ -26,7 +26,13 @@ afterEach(() => {
 });
 
 test("stops the manager, puts the backup in place and keeps the database it replaces, WAL included, in a before-restore backup", async () => {
-  const result = await restore.restoreBackup({ storage, container: "flamenco-manager--show-42", backup: BACKUP, stop, now: new Date("2026-11-30T08:00:00.000Z") });
+  const result = await restore.restoreBackup({
+    storage,
+    container: "flamenco-manager--show-42",
+    backup: BACKUP,
+    stop,
+    now: new Date("2026-11-30T08:00:00.000Z"),
+  });
   expect(stopped).toEqual(["flamenco-manager--show-42"]);
   expect(fs.readFileSync(path.join(storage, "flamenco-manager.sqlite"), "utf8")).toBe("backed up");
   // The backup had no WAL: the replaced database's WAL must not be applied to it.
@@ -43,20 +49,28 @@ test.each([
   ["a directory outside <storage>/backups", () => path.join(os.tmpdir(), BACKUP)],
   ["a name that is not a backup's", () => "notes"],
 ])("refuses %s before stopping anything", async (_what, backup) => {
-  await expect(restore.restoreBackup({ storage, container: "c", backup: backup(), stop })).rejects.toThrow(/is not a backup of/);
+  await expect(restore.restoreBackup({ storage, container: "c", backup: backup(), stop })).rejects.toThrow(
+    /is not a backup of/,
+  );
   expect(stopped).toEqual([]);
   expect(fs.readFileSync(path.join(storage, "flamenco-manager.sqlite"), "utf8")).toBe("migrated");
 });
 
 test("refuses a backup without a database", async () => {
   fs.rmSync(path.join(storage, "backups", BACKUP, "flamenco-manager.sqlite"));
-  await expect(restore.restoreBackup({ storage, container: "c", backup: BACKUP, stop })).rejects.toThrow(/holds no flamenco-manager\.sqlite/);
+  await expect(restore.restoreBackup({ storage, container: "c", backup: BACKUP, stop })).rejects.toThrow(
+    /holds no flamenco-manager\.sqlite/,
+  );
   expect(stopped).toEqual([]);
 });
 
 test("arguments: a stack and a backup, or explicit storage and container", () => {
   expect(restore.parseArguments(["show-42", BACKUP])).toEqual({ stack: "show-42", backup: BACKUP });
-  expect(restore.parseArguments(["--storage", "/s", "--container", "c", BACKUP])).toEqual({ storage: "/s", container: "c", backup: BACKUP });
+  expect(restore.parseArguments(["--storage", "/s", "--container", "c", BACKUP])).toEqual({
+    storage: "/s",
+    container: "c",
+    backup: BACKUP,
+  });
   expect(() => restore.parseArguments(["show-42"])).toThrow(/usage: npm run restore -- <stack> <backup>/);
   expect(() => restore.parseArguments(["--storage", "/s", BACKUP])).toThrow(/usage/);
 });

@@ -39,7 +39,8 @@ function walk(node: ZodInternals, path: string[], rules: SchemaRule[], schemaPat
   schemaPaths.add(here);
   for (const source of [node, ...(def.checks ?? [])]) {
     const message = messageOf(source);
-    if (message !== undefined && !rules.some((rule) => rule.path === here && rule.message === message)) rules.push({ path: here, message });
+    if (message !== undefined && !rules.some((rule) => rule.path === here && rule.message === message))
+      rules.push({ path: here, message });
   }
   if (def.innerType) walk(def.innerType, path, rules, schemaPaths);
   if (def.type === "pipe" && def.in) walk(def.in, path, rules, schemaPaths);

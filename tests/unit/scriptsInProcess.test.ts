@@ -35,19 +35,37 @@ describe("ensureDirectories", () => {
 describe("ensureWorkerHome in-process", () => {
   it("on the manager's host: creates the directory once, then keeps it", async () => {
     const home = path.join(tmp, "workers", "farm-local-1");
-    expect(await ensureWorkerHome({ FLAMENCO_WORKER_HOME: home, FLAMENCO_WORKER_HOME_OWNER: "1000" })).toEqual({ home, created: true });
+    expect(await ensureWorkerHome({ FLAMENCO_WORKER_HOME: home, FLAMENCO_WORKER_HOME_OWNER: "1000" })).toEqual({
+      home,
+      created: true,
+    });
     fs.writeFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "id: 1");
-    expect(await ensureWorkerHome({ FLAMENCO_WORKER_HOME: home, FLAMENCO_WORKER_HOME_OWNER: "1000" })).toEqual({ home, created: false });
+    expect(await ensureWorkerHome({ FLAMENCO_WORKER_HOME: home, FLAMENCO_WORKER_HOME_OWNER: "1000" })).toEqual({
+      home,
+      created: false,
+    });
     expect(fs.readFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "utf8")).toBe("id: 1");
   });
 
   it.each([
     [{ FLAMENCO_WORKER_HOME_OWNER: "1000" }, "FLAMENCO_WORKER_HOME must be an absolute path"],
-    [{ FLAMENCO_WORKER_HOME: "workers/a", FLAMENCO_WORKER_HOME_OWNER: "1000" }, "FLAMENCO_WORKER_HOME must be an absolute path"],
+    [
+      { FLAMENCO_WORKER_HOME: "workers/a", FLAMENCO_WORKER_HOME_OWNER: "1000" },
+      "FLAMENCO_WORKER_HOME must be an absolute path",
+    ],
     [{ FLAMENCO_WORKER_HOME: "/srv/w/a" }, 'FLAMENCO_WORKER_HOME_OWNER must be "uid" or "uid:gid"'],
-    [{ FLAMENCO_WORKER_HOME: "/srv/w/a", FLAMENCO_WORKER_HOME_OWNER: "flamenco" }, 'FLAMENCO_WORKER_HOME_OWNER must be "uid" or "uid:gid"'],
-    [{ FLAMENCO_WORKER_HOME: "/srv/w/a", FLAMENCO_WORKER_HOME_OWNER: "1000:1000x" }, 'FLAMENCO_WORKER_HOME_OWNER must be "uid" or "uid:gid"'],
-    [{ FLAMENCO_WORKER_HOME: "/srv/w/a", FLAMENCO_WORKER_HOME_OWNER: "1000", FLAMENCO_DOCKER_HOST: "ssh://r" }, "FLAMENCO_WORKER_IMAGE is not set"],
+    [
+      { FLAMENCO_WORKER_HOME: "/srv/w/a", FLAMENCO_WORKER_HOME_OWNER: "flamenco" },
+      'FLAMENCO_WORKER_HOME_OWNER must be "uid" or "uid:gid"',
+    ],
+    [
+      { FLAMENCO_WORKER_HOME: "/srv/w/a", FLAMENCO_WORKER_HOME_OWNER: "1000:1000x" },
+      'FLAMENCO_WORKER_HOME_OWNER must be "uid" or "uid:gid"',
+    ],
+    [
+      { FLAMENCO_WORKER_HOME: "/srv/w/a", FLAMENCO_WORKER_HOME_OWNER: "1000", FLAMENCO_DOCKER_HOST: "ssh://r" },
+      "FLAMENCO_WORKER_IMAGE is not set",
+    ],
   ])("refuses %j", async (env, message) => {
     await expect(ensureWorkerHome(env)).rejects.toThrow(message);
   });
@@ -56,8 +74,18 @@ describe("ensureWorkerHome in-process", () => {
     // An engine socket that does not exist: the docker CLI fails at once, without any network.
     const engine = `unix://${path.join(tmp, "no-engine.sock")}`;
     const home = path.join(tmp, "workers", "farm-render-01-2");
-    const failure = ensureWorkerHome({ FLAMENCO_WORKER_HOME: home, FLAMENCO_WORKER_HOME_OWNER: "1000:1000", FLAMENCO_DOCKER_HOST: engine, FLAMENCO_WORKER_IMAGE: "debian:bookworm-slim" });
-    await expect(failure).rejects.toThrow(new RegExp(`^creating ${home} on ${engine} with image debian:bookworm-slim failed \\(docker exit code [1-9]\\d*\\): \\S.*${engine.replace(/[/.]/g, "\\$&")}`, "s"));
+    const failure = ensureWorkerHome({
+      FLAMENCO_WORKER_HOME: home,
+      FLAMENCO_WORKER_HOME_OWNER: "1000:1000",
+      FLAMENCO_DOCKER_HOST: engine,
+      FLAMENCO_WORKER_IMAGE: "debian:bookworm-slim",
+    });
+    await expect(failure).rejects.toThrow(
+      new RegExp(
+        `^creating ${home} on ${engine} with image debian:bookworm-slim failed \\(docker exit code [1-9]\\d*\\): \\S.*${engine.replace(/[/.]/g, "\\$&")}`,
+        "s",
+      ),
+    );
     expect(fs.existsSync(home)).toBe(false);
   });
 });

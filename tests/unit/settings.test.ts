@@ -133,7 +133,9 @@ describe("parseSettings accepted values", () => {
   });
 
   it("accepts an official-named url on any host without sha256 and verifies it against the .sha256 beside it", () => {
-    const settings = settingsOf({ flamencoRelease: { url: "https://mirror.example.com/flamenco/flamenco-3.7-linux-amd64.tar.gz" } });
+    const settings = settingsOf({
+      flamencoRelease: { url: "https://mirror.example.com/flamenco/flamenco-3.7-linux-amd64.tar.gz" },
+    });
     expect(settings.release.url).toBe("https://mirror.example.com/flamenco/flamenco-3.7-linux-amd64.tar.gz");
     expect(settings.release.verification).toEqual({
       kind: "published-checksums",
@@ -147,9 +149,12 @@ describe("parseSettings accepted values", () => {
     expect(settings.release.verification).toEqual({ kind: "sha256", sha256: SHA });
   });
 
-  it.each(["UTC", "Europe/Zurich", "Asia/Kolkata", "Etc/GMT+5", "America/Argentina/Buenos_Aires"])("accepts the time zone %s", (timezone) => {
-    expect(settingsOf({ timezone }).timezone).toBe(timezone);
-  });
+  it.each(["UTC", "Europe/Zurich", "Asia/Kolkata", "Etc/GMT+5", "America/Argentina/Buenos_Aires"])(
+    "accepts the time zone %s",
+    (timezone) => {
+      expect(settingsOf({ timezone }).timezone).toBe(timezone);
+    },
+  );
 
   it("accepts an IPv6 bind address", () => {
     expect(settingsOf({ managerBindAddress: "::1" }).ports.bindAddress).toBe("::1");
@@ -178,7 +183,9 @@ describe("parseSettings rejects bad config with the key, the value and what it a
   it("reports a problem as one line: the namespaced key, the value as JSON and what is accepted", () => {
     const error = configErrorOf({ managerPortContainer: "8080" });
     expect(error.name).toBe("ConfigError");
-    expect(error.problems).toEqual([{ key: `${PROJECT}:managerPortContainer`, got: "8080", expected: "an integer from 1 to 65535" }]);
+    expect(error.problems).toEqual([
+      { key: `${PROJECT}:managerPortContainer`, got: "8080", expected: "an integer from 1 to 65535" },
+    ]);
     expect(error.message).toBe(
       [
         'Invalid Flamenco landscape configuration (stack "dev"): 1 problem',
@@ -232,7 +239,10 @@ describe("parseSettings rejects bad config with the key, the value and what it a
 
   it("refuses an mqttPassword that is not stored as a secret and never echoes it", () => {
     const password = "plain-mqtt-password";
-    const error = configErrorOf({ mqttPassword: password, manager: { mqtt: { broker: "tcp://mqtt.lan:1883" } } }, { ...CONTEXT, mqttPasswordIsSecret: false });
+    const error = configErrorOf(
+      { mqttPassword: password, manager: { mqtt: { broker: "tcp://mqtt.lan:1883" } } },
+      { ...CONTEXT, mqttPasswordIsSecret: false },
+    );
     expect(error.problems.map((problem) => problem.key)).toEqual([`${PROJECT}:mqttPassword`]);
     expect(error.message).not.toContain(password);
     expect(JSON.stringify(error.problems)).not.toContain(password);
@@ -255,8 +265,14 @@ describe("parseSettings rejects bad config with the key, the value and what it a
   });
 
   it("reports a bad config value and a plain-text mqttPassword together", () => {
-    const error = configErrorOf({ restart: "never", mqttPassword: "pw-123456", manager: { mqtt: { broker: "tcp://mqtt.lan:1883" } } }, { ...CONTEXT, mqttPasswordIsSecret: false });
-    expect(error.problems.map((problem) => problem.key).sort()).toEqual([`${PROJECT}:mqttPassword`, `${PROJECT}:restart`]);
+    const error = configErrorOf(
+      { restart: "never", mqttPassword: "pw-123456", manager: { mqtt: { broker: "tcp://mqtt.lan:1883" } } },
+      { ...CONTEXT, mqttPasswordIsSecret: false },
+    );
+    expect(error.problems.map((problem) => problem.key).sort()).toEqual([
+      `${PROJECT}:mqttPassword`,
+      `${PROJECT}:restart`,
+    ]);
     expect(error.message).toContain(": 2 problems");
     expect(error.message).not.toContain("pw-123456");
   });

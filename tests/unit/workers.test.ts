@@ -19,7 +19,13 @@ import {
 const HOME = "/home/artist";
 const FEATURE = `${HOME}/.openstudiolandscapes/landscapes/farm/OpenStudioLandscapes-Flamenco`;
 const LOCAL = { name: "manager-host", count: 2 };
-const REMOTE = { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 3, sharedStorage: "/mnt/projects", gpus: "all" };
+const REMOTE = {
+  name: "render-01",
+  dockerHost: "ssh://render@render-01.studio.lan",
+  count: 3,
+  sharedStorage: "/mnt/projects",
+  gpus: "all",
+};
 
 function settingsOf(raw: Record<string, unknown> = {}): Settings {
   return parseSettings({ landscape: "farm", workers: [LOCAL, REMOTE], ...raw }, { stack: "farm", homeDirectory: HOME });
@@ -36,13 +42,24 @@ describe("worker names", () => {
     expect(previousWorkerResourceName("farm", "render-01", 2)).toBe("farm-worker-render-01-2");
     expect(previousProviderName("farm", "render-01")).toBe("farm-docker-render-01");
     expect(previousRenderHostName("farm", "render-01")).toBe("farm-render-host-render-01");
-    expect(workerNames("farm", { name: "render-01", count: 3 })).toEqual(["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"]);
+    expect(workerNames("farm", { name: "render-01", count: 3 })).toEqual([
+      "farm-render-01-1",
+      "farm-render-01-2",
+      "farm-render-01-3",
+    ]);
     expect(workerNames("farm", { name: "render-01", count: 0 })).toEqual([]);
   });
 
   it("gives every worker of a landscape a distinct name, even when host names end in digits", () => {
     const settings = parseSettings(
-      { landscape: "farm", workers: [{ name: "r", count: 12 }, { name: "r-1", count: 2 }, { name: "r-1-1", count: 1 }] },
+      {
+        landscape: "farm",
+        workers: [
+          { name: "r", count: 12 },
+          { name: "r-1", count: 2 },
+          { name: "r-1-1", count: 1 },
+        ],
+      },
       { stack: "farm", homeDirectory: HOME },
     );
     const names = settings.workers.flatMap((host) => workerNames("farm", host));
@@ -52,7 +69,9 @@ describe("worker names", () => {
   it("keeps one identity directory per worker under the host's workers root", () => {
     const [local, remote] = settingsOf().workers;
     expect(workerHomeDirectory(local, "farm-manager-host-1")).toBe(`${FEATURE}/workers/farm-manager-host-1`);
-    expect(workerHomeDirectory({ ...remote, workersRoot: "/var/lib/flamenco" }, "farm-render-01-1")).toBe("/var/lib/flamenco/farm-render-01-1");
+    expect(workerHomeDirectory({ ...remote, workersRoot: "/var/lib/flamenco" }, "farm-render-01-1")).toBe(
+      "/var/lib/flamenco/farm-render-01-1",
+    );
   });
 });
 
@@ -60,15 +79,23 @@ describe("how workers reach the manager", () => {
   it("on the manager's host by the alias on the landscape network; elsewhere by managerUrl", () => {
     const settings = settingsOf();
     expect(workerManagerUrl(settings, settings.workers[0])).toBe("http://flamenco-manager:8080");
-    expect(workerManagerUrl(settings, settings.workers[1])).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
+    expect(workerManagerUrl(settings, settings.workers[1])).toBe(
+      "http://flamenco-manager.openstudiolandscapes.lan:8484",
+    );
     const custom = settingsOf({ managerUrl: "http://10.0.0.5:8484" });
     expect(workerManagerUrl(custom, custom.workers[1])).toBe("http://10.0.0.5:8484");
   });
 
   it("the summary per host lists the worker names and that URL", () => {
     expect(renderHostSummaries(settingsOf())).toEqual({
-      "manager-host": { names: ["farm-manager-host-1", "farm-manager-host-2"], managerUrl: "http://flamenco-manager:8080" },
-      "render-01": { names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"], managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484" },
+      "manager-host": {
+        names: ["farm-manager-host-1", "farm-manager-host-2"],
+        managerUrl: "http://flamenco-manager:8080",
+      },
+      "render-01": {
+        names: ["farm-render-01-1", "farm-render-01-2", "farm-render-01-3"],
+        managerUrl: "http://flamenco-manager.openstudiolandscapes.lan:8484",
+      },
     });
   });
 });
@@ -76,7 +103,9 @@ describe("how workers reach the manager", () => {
 describe("worker images", () => {
   it("the manager image by name, or workerImage", () => {
     expect(workerImageName(settingsOf())).toBe("openstudiolandscapes/flamenco-manager:farm-3.7");
-    expect(workerImageName(settingsOf({ workerImage: "registry.studio.lan/flamenco-worker:3.7" }))).toBe("registry.studio.lan/flamenco-worker:3.7");
+    expect(workerImageName(settingsOf({ workerImage: "registry.studio.lan/flamenco-worker:3.7" }))).toBe(
+      "registry.studio.lan/flamenco-worker:3.7",
+    );
   });
 
   it("only the manager's host runs the built image by id, and only without workerImage", () => {
@@ -99,7 +128,11 @@ describe("workerContainerSpec", () => {
       user: "1000:1000",
       volumes: [
         { hostPath: `${FEATURE}/workers/farm-manager-host-2`, containerPath: WORKER_HOME, readOnly: false },
-        { hostPath: `${FEATURE}/shared_storage`, containerPath: "/app/flamenco-manager-storage-shared", readOnly: false },
+        {
+          hostPath: `${FEATURE}/shared_storage`,
+          containerPath: "/app/flamenco-manager-storage-shared",
+          readOnly: false,
+        },
       ],
       networksAdvanced: [{ name: "openstudiolandscapes-farm" }],
       labels: [
@@ -112,11 +145,21 @@ describe("workerContainerSpec", () => {
 
   it("on another host: managerUrl, that host's shared storage at the manager's path, the GPU request, no network input", () => {
     const settings = settingsOf({ timezone: "Europe/Zurich", managerUser: "2000:3000" });
-    const spec = workerContainerSpec(settings, { ...settings.workers[1], environment: { Z_LAST: "1", A_FIRST: "x" } }, 1);
+    const spec = workerContainerSpec(
+      settings,
+      { ...settings.workers[1], environment: { Z_LAST: "1", A_FIRST: "x" } },
+      1,
+    );
     expect(spec).toMatchObject({
       name: "farm-render-01-1",
       command: ["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:8484"],
-      envs: ["TZ=Europe/Zurich", `FLAMENCO_HOME=${WORKER_HOME}`, "FLAMENCO_WORKER_NAME=farm-render-01-1", "A_FIRST=x", "Z_LAST=1"],
+      envs: [
+        "TZ=Europe/Zurich",
+        `FLAMENCO_HOME=${WORKER_HOME}`,
+        "FLAMENCO_WORKER_NAME=farm-render-01-1",
+        "A_FIRST=x",
+        "Z_LAST=1",
+      ],
       user: "2000:3000",
       gpus: "all",
       volumes: [

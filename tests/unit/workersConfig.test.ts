@@ -21,7 +21,12 @@ function problemsOf(raw: Record<string, unknown>): { key: string; got: unknown; 
   throw new Error(`expected a ConfigError for ${JSON.stringify(raw)}`);
 }
 
-const REMOTE = { name: "render-01", dockerHost: "ssh://render@render-01.studio.lan", count: 2, sharedStorage: "/mnt/projects" };
+const REMOTE = {
+  name: "render-01",
+  dockerHost: "ssh://render@render-01.studio.lan",
+  count: 2,
+  sharedStorage: "/mnt/projects",
+};
 
 describe("workers defaults", () => {
   it("no workers and the seed's DNS advice as the manager URL for remote workers", () => {
@@ -68,8 +73,20 @@ describe("workers defaults", () => {
       managerUrl: "https://flamenco.studio.lan:8443/",
       workerImage: "registry.studio.lan/flamenco-worker:3.7-blender4.2",
       workers: [
-        { ...REMOTE, gpus: 2, network: "host", workersRoot: "/var/lib/flamenco/workers", environment: { CYCLES_DEVICE: "OPTIX", THREADS: 16 } },
-        { name: "gpu-02", dockerHost: "tcp://gpu-02.studio.lan:2376", count: 0, gpus: "all", sharedStorage: "/mnt/projects/" },
+        {
+          ...REMOTE,
+          gpus: 2,
+          network: "host",
+          workersRoot: "/var/lib/flamenco/workers",
+          environment: { CYCLES_DEVICE: "OPTIX", THREADS: 16 },
+        },
+        {
+          name: "gpu-02",
+          dockerHost: "tcp://gpu-02.studio.lan:2376",
+          count: 0,
+          gpus: "all",
+          sharedStorage: "/mnt/projects/",
+        },
         { name: "local", count: 1 },
       ],
     });
@@ -88,8 +105,12 @@ describe("workers defaults", () => {
 
 describe("how the keys arrive from Pulumi config", () => {
   it("workers is JSON; managerUrl and workerImage are strings", () => {
-    expect(decodeConfigValue("workers", '[{"name":"a","count":2,"gpus":"all"}]')).toEqual([{ name: "a", count: 2, gpus: "all" }]);
-    expect(decodeConfigValue("managerUrl", "http://flamenco-manager.studio.lan:8484")).toBe("http://flamenco-manager.studio.lan:8484");
+    expect(decodeConfigValue("workers", '[{"name":"a","count":2,"gpus":"all"}]')).toEqual([
+      { name: "a", count: 2, gpus: "all" },
+    ]);
+    expect(decodeConfigValue("managerUrl", "http://flamenco-manager.studio.lan:8484")).toBe(
+      "http://flamenco-manager.studio.lan:8484",
+    );
     expect(decodeConfigValue("workerImage", "3.7")).toBe("3.7");
   });
 });
@@ -128,22 +149,43 @@ describe("Docker endpoints", () => {
 });
 
 describe("manager URLs", () => {
-  it.each(["http://flamenco-manager.studio.lan:8484", "https://flamenco.studio.lan", "http://127.0.0.1:8484/", "http://[::1]:8484"])("accepts %s", (url) => {
+  it.each([
+    "http://flamenco-manager.studio.lan:8484",
+    "https://flamenco.studio.lan",
+    "http://127.0.0.1:8484/",
+    "http://[::1]:8484",
+  ])("accepts %s", (url) => {
     expect(isManagerUrl(url)).toBe(true);
   });
 
-  it.each(["flamenco-manager:8484", "ftp://manager", "http://manager:8484/flamenco", "http://user:pw@manager", "http://manager?x", "http://manager#x"])(
-    "rejects %s",
-    (url) => {
-      expect(isManagerUrl(url)).toBe(false);
-    },
-  );
+  it.each([
+    "flamenco-manager:8484",
+    "ftp://manager",
+    "http://manager:8484/flamenco",
+    "http://user:pw@manager",
+    "http://manager?x",
+    "http://manager#x",
+  ])("rejects %s", (url) => {
+    expect(isManagerUrl(url)).toBe(false);
+  });
 });
 
 describe("bad worker config (each rule has its case in badConfig.test.ts)", () => {
   it("a duplicate host name is reported at the later entry, naming the first", () => {
-    const problems = problemsOf({ workers: [{ name: "render", count: 1 }, { name: "other", count: 1 }, { ...REMOTE, name: "render" }] });
-    expect(problems).toEqual([{ key: `${PROJECT}:workers.2.name`, got: "render", expected: 'a render host name used only once (workers.0.name is also "render")' }]);
+    const problems = problemsOf({
+      workers: [
+        { name: "render", count: 1 },
+        { name: "other", count: 1 },
+        { ...REMOTE, name: "render" },
+      ],
+    });
+    expect(problems).toEqual([
+      {
+        key: `${PROJECT}:workers.2.name`,
+        got: "render",
+        expected: 'a render host name used only once (workers.0.name is also "render")',
+      },
+    ]);
   });
 
   it("one error lists every problem: duplicates next to invalid entries and other keys", () => {

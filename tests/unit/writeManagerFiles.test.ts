@@ -4,7 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseSettings, Settings } from "../../components/config/settings";
-import { managerFilesCommandEnvironment, parseWrittenManagerFiles, WRITE_MANAGER_FILES_COMMAND } from "../../components/render/commands";
+import {
+  managerFilesCommandEnvironment,
+  parseWrittenManagerFiles,
+  WRITE_MANAGER_FILES_COMMAND,
+} from "../../components/render/commands";
 import { renderManagerYaml } from "../../components/render/managerYaml";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -92,7 +96,11 @@ describe("node scripts/write-manager-files.js", () => {
     expect(run(env, "new: content\n").status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: content\n");
     expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o600);
-    expect(fs.readdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE)).sort()).toEqual(["flamenco-manager.yaml", "shared_storage", "storage"]);
+    expect(fs.readdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE)).sort()).toEqual([
+      "flamenco-manager.yaml",
+      "shared_storage",
+      "storage",
+    ]);
   });
 
   it("is idempotent: a second run writes the same content and creates nothing", () => {
@@ -137,7 +145,10 @@ describe("node scripts/write-manager-files.js", () => {
   });
 
   it("refuses a storage list that is not a JSON list of paths", () => {
-    const result = run({ FLAMENCO_CONFIG_FILE: path.join(tmp, "f.yaml"), FLAMENCO_STORAGE_DIRECTORIES: '{"a": 1}' }, "a: 1\n");
+    const result = run(
+      { FLAMENCO_CONFIG_FILE: path.join(tmp, "f.yaml"), FLAMENCO_STORAGE_DIRECTORIES: '{"a": 1}' },
+      "a: 1\n",
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("FLAMENCO_STORAGE_DIRECTORIES must be a JSON list of paths");
     expect(tree(tmp)).toEqual([]);
@@ -183,7 +194,13 @@ describe("the config file holds secrets: who may read it", () => {
   });
 
   it.each([
-    ["tightens a file and directory an earlier version left readable by all", 0o755, 0o644, 0o750, IS_ROOT ? 0o640 : 0o600],
+    [
+      "tightens a file and directory an earlier version left readable by all",
+      0o755,
+      0o644,
+      0o750,
+      IS_ROOT ? 0o640 : 0o600,
+    ],
     ["never loosens an admin's tighter mode on the file or its directory", 0o700, 0o400, 0o700, 0o400],
   ])("%s", (_title, directoryBefore, fileBefore, directoryAfter, fileAfter) => {
     const env = managerFilesCommandEnvironment(settingsIn(tmp));

@@ -8,7 +8,14 @@ import { ImportError } from "./errors";
 import { mapSeedConfig, SeedMapping, SeedProblem } from "./mapping";
 import { renderReport, StackFileOutcome } from "./report";
 import { parseSeedConfig } from "./seedFile";
-import { loadStackDocument, mergeEntries, namespacedConfig, renderStackDocument, STACK_NAME, stackFileName } from "./stackFile";
+import {
+  loadStackDocument,
+  mergeEntries,
+  namespacedConfig,
+  renderStackDocument,
+  STACK_NAME,
+  stackFileName,
+} from "./stackFile";
 import { resolveStore, seedConfigCandidates, STORE_ENVIRONMENT_VARIABLE, StoreLocation } from "./store";
 import { validateStackConfig } from "./validate";
 import { nodeWriteOps, WriteOps } from "../../scripts/atomic-write";
@@ -93,16 +100,25 @@ function problemLines(
   mapping: SeedMapping,
   context: { seedFile: string; stackFile: string; stackSource: string },
 ): string[] {
-  const lines = seedProblems.map((problem) => `  - ${context.seedFile}: ${problem.seedKey}: got ${describeValue(problem.got)}; expected ${problem.expected}`);
+  const lines = seedProblems.map(
+    (problem) =>
+      `  - ${context.seedFile}: ${problem.seedKey}: got ${describeValue(problem.got)}; expected ${problem.expected}`,
+  );
   for (const problem of configProblems) {
     const stackKey = problem.key.startsWith(`${PROJECT}:`) ? problem.key.slice(PROJECT.length + 1) : problem.key;
     const seedKey = seedKeyOf(stackKey, mapping);
     if (seedKey !== undefined) {
-      lines.push(`  - ${context.seedFile}: ${seedKey} (imported as ${problem.key}): got ${describeValue(problem.got)}; expected ${problem.expected}`);
+      lines.push(
+        `  - ${context.seedFile}: ${seedKey} (imported as ${problem.key}): got ${describeValue(problem.got)}; expected ${problem.expected}`,
+      );
     } else if (stackKey === "landscape") {
-      lines.push(`  - the stack name (from ${context.stackSource}) is used as the landscape: got ${describeValue(problem.got)}; expected ${problem.expected}`);
+      lines.push(
+        `  - the stack name (from ${context.stackSource}) is used as the landscape: got ${describeValue(problem.got)}; expected ${problem.expected}`,
+      );
     } else {
-      lines.push(`  - ${context.stackFile}: ${problem.key} (already in the stack file, not from the store): got ${describeValue(problem.got)}; expected ${problem.expected}`);
+      lines.push(
+        `  - ${context.stackFile}: ${problem.key} (already in the stack file, not from the store): got ${describeValue(problem.got)}; expected ${problem.expected}`,
+      );
     }
   }
   return lines;
@@ -122,7 +138,12 @@ function stackHeader(seedFile: string): string {
  * with a backup of the previous file. Throws ImportError, before writing, on any problem.
  */
 export function runImport(options: ImportOptions): ImportResult {
-  const location = resolveStore({ store: options.store, env: options.env, homeDirectory: options.homeDirectory, cwd: options.cwd });
+  const location = resolveStore({
+    store: options.store,
+    env: options.env,
+    homeDirectory: options.homeDirectory,
+    cwd: options.cwd,
+  });
   const seedFile = findSeedConfig(location);
   const seed = parseSeedConfig(readText(seedFile, "store file"), seedFile);
   const mapping = mapSeedConfig(seed);
@@ -135,9 +156,13 @@ export function runImport(options: ImportOptions): ImportResult {
     );
   }
   if (!STACK_NAME.test(stack)) {
-    throw new ImportError(`--stack ${JSON.stringify(stack)} is not a Pulumi stack name (letters, digits, '-', '_', '.'). Nothing was written.`, 2);
+    throw new ImportError(
+      `--stack ${JSON.stringify(stack)} is not a Pulumi stack name (letters, digits, '-', '_', '.'). Nothing was written.`,
+      2,
+    );
   }
-  const stackSource = options.stack !== undefined ? "--stack" : `env.LANDSCAPE in ${path.basename(path.dirname(seedFile))}/config.yml`;
+  const stackSource =
+    options.stack !== undefined ? "--stack" : `env.LANDSCAPE in ${path.basename(path.dirname(seedFile))}/config.yml`;
   const stackFile = path.join(options.projectDir, stackFileName(stack));
   const existing = isFile(stackFile) ? readText(stackFile, "existing stack file") : undefined;
 
@@ -153,7 +178,10 @@ export function runImport(options: ImportOptions): ImportResult {
   if (mapping.problems.length > 0 || validation.problems.length > 0 || validation.settings === undefined) {
     const lines = problemLines(mapping.problems, validation.problems, mapping, { seedFile, stackFile, stackSource });
     throw new ImportError(
-      [`Cannot import ${seedFile}: ${lines.length} problem${lines.length === 1 ? "" : "s"}. Nothing was written.`, ...lines].join("\n"),
+      [
+        `Cannot import ${seedFile}: ${lines.length} problem${lines.length === 1 ? "" : "s"}. Nothing was written.`,
+        ...lines,
+      ].join("\n"),
     );
   }
 
@@ -162,11 +190,15 @@ export function runImport(options: ImportOptions): ImportResult {
   const storageNotes: string[] = [];
   const storageFixes: string[] = [];
   if (mapping.dotLandscapesUnknown && !has("landscapesRoot")) {
-    storageNotes.push(`{DOT_LANDSCAPES} to <your OpenStudioLandscapes checkout>/.landscapes (this stack: ${validation.settings.landscapesRoot}, the program's default)`);
+    storageNotes.push(
+      `{DOT_LANDSCAPES} to <your OpenStudioLandscapes checkout>/.landscapes (this stack: ${validation.settings.landscapesRoot}, the program's default)`,
+    );
     storageFixes.push("pulumi config set landscapesRoot <checkout>/.landscapes");
   }
   if (mapping.landscapeUnknown && !has("landscape")) {
-    storageNotes.push(`{LANDSCAPE} to the landscape's id, such as 2025-12-14-19-18-32-49ccd914b2a94c3480c99baed42570af (this stack: ${validation.settings.landscape}, the stack name)`);
+    storageNotes.push(
+      `{LANDSCAPE} to the landscape's id, such as 2025-12-14-19-18-32-49ccd914b2a94c3480c99baed42570af (this stack: ${validation.settings.landscape}, the stack name)`,
+    );
     storageFixes.push("pulumi config set landscape <landscape id>");
   }
   if (storageNotes.length > 0) {
@@ -181,7 +213,10 @@ export function runImport(options: ImportOptions): ImportResult {
         "Later seed releases defaulted to 3.8.2 or 3.9.2; if this landscape's manager ran one of those, set flamencoVersion to it, as a manager must not be downgraded over its database.",
     );
   }
-  for (const key of validation.unchecked) attention.push(`${PROJECT}:${key} is encrypted in the stack file, so it was not checked here; pulumi up checks it.`);
+  for (const key of validation.unchecked)
+    attention.push(
+      `${PROJECT}:${key} is encrypted in the stack file, so it was not checked here; pulumi up checks it.`,
+    );
   const landscapeChange = changes.find((change) => change.key === "landscape" && change.status === "changed");
   if (landscapeChange) {
     attention.push(
@@ -221,5 +256,13 @@ export function runImport(options: ImportOptions): ImportResult {
     settings: validation.settings,
     pendingSha256: validation.pendingSha256,
   });
-  return { exitCode: 0, report, stackFile, stackText, written: outcome === "created" || outcome === "updated", backup, pendingSha256: validation.pendingSha256 };
+  return {
+    exitCode: 0,
+    report,
+    stackFile,
+    stackText,
+    written: outcome === "created" || outcome === "updated",
+    backup,
+    pendingSha256: validation.pendingSha256,
+  };
 }

@@ -1,6 +1,14 @@
 import { FEATURE_DIRECTORY, isPlaceholder, PLACEHOLDER_PATTERN } from "../../components/config/placeholders";
 import { officialArchiveVersion, officialReleaseUrl } from "../../components/config/release";
-import { DEFAULT_VARIABLES, DEFAULTS, GARBAGE_COLLECT_KEYS, HINTS, LANDSCAPE_PATTERN, SHAMAN_KEYS, VERSION_PATTERN } from "../../components/config/schema";
+import {
+  DEFAULT_VARIABLES,
+  DEFAULTS,
+  GARBAGE_COLLECT_KEYS,
+  HINTS,
+  LANDSCAPE_PATTERN,
+  SHAMAN_KEYS,
+  VERSION_PATTERN,
+} from "../../components/config/schema";
 import { PROJECT } from "../../components/config/settings";
 import { MANAGER_YAML_NAMES, MQTT_CLIENT_YAML_NAMES, programManagerYaml } from "../../components/render/managerYaml";
 import { managerContainerName } from "../../components/render/names";
@@ -35,8 +43,7 @@ export interface SeedProblem {
 }
 
 export type ReleaseChoice =
-  | { kind: "official"; version: string }
-  | { kind: "url"; url: string; version?: string; needsSha256: boolean };
+  { kind: "official"; version: string } | { kind: "url"; url: string; version?: string; needsSha256: boolean };
 
 export interface SeedMapping {
   entries: StackEntry[];
@@ -90,8 +97,16 @@ const SEED_KEYS: Readonly<Record<string, SeedKey>> = {
   enabled: { stackKey: "enabled", kind: "value", seedDefault: "true" },
   flamenco_manager_port_host: { stackKey: "managerPortHost", kind: "port", seedDefault: "8484" },
   flamenco_manager_port_container: { stackKey: "managerPortContainer", kind: "port", seedDefault: "8080" },
-  flamenco_storage: { stackKey: "storage", kind: "path", seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage" },
-  flamenco_shared_storage: { stackKey: "sharedStorage", kind: "path", seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage" },
+  flamenco_storage: {
+    stackKey: "storage",
+    kind: "path",
+    seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/storage",
+  },
+  flamenco_shared_storage: {
+    stackKey: "sharedStorage",
+    kind: "path",
+    seedDefault: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage",
+  },
 };
 
 const PATH_KEYS = Object.keys(SEED_KEYS).filter((seedKey) => SEED_KEYS[seedKey].kind === "path");
@@ -199,7 +214,12 @@ class Mapper {
   flamencoVersion(value: unknown): void {
     const seedKey = "flamenco_version";
     // A plain 3.10 is the number 3.1 to YAML: use the text as written.
-    const text = typeof value === "string" ? value : typeof value === "number" ? (this.seed.sources[seedKey] ?? String(value)) : undefined;
+    const text =
+      typeof value === "string"
+        ? value
+        : typeof value === "number"
+          ? (this.seed.sources[seedKey] ?? String(value))
+          : undefined;
     const choice = text === undefined ? undefined : interpretFlamencoVersion(text);
     if (!choice) {
       this.problem(seedKey, value, FLAMENCO_VERSION_HINT);
@@ -208,14 +228,26 @@ class Mapper {
     this.release = choice;
     if (choice.kind === "official") {
       const key = this.write(seedKey, ["flamencoVersion"], choice.version);
-      this.row(seedKey, value, "imported", `${shown(["flamencoVersion"], choice.version)} (official release, checked against its published sha256)`, [key]);
+      this.row(
+        seedKey,
+        value,
+        "imported",
+        `${shown(["flamencoVersion"], choice.version)} (official release, checked against its published sha256)`,
+        [key],
+      );
       return;
     }
     const keys = [this.write(seedKey, ["flamencoRelease"], { url: choice.url })];
     if (choice.version !== undefined) keys.push(this.write(seedKey, ["flamencoVersion"], choice.version));
     const versionText = choice.version !== undefined ? `, ${shown(["flamencoVersion"], choice.version)}` : "";
     if (choice.needsSha256) {
-      this.row(seedKey, value, "attention", `flamencoRelease.url = ${describeValue(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`, keys);
+      this.row(
+        seedKey,
+        value,
+        "attention",
+        `flamencoRelease.url = ${describeValue(choice.url)}${versionText}; sha256 REQUIRED before pulumi up`,
+        keys,
+      );
       this.attention.push(
         `flamenco_version: ${choice.url} is not an https:// url named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be trusted for it. ` +
           `Add the archive's sha256 before "pulumi up": pulumi config set --path flamencoRelease.sha256 <64 hex digits> --stack <stack> (compute it with: sha256sum <archive>).` +
@@ -255,14 +287,22 @@ class Mapper {
       kept.length > 0 ? `placeholders ${[...new Set(kept)].join(", ")} kept` : "",
       substituted.length > 0 ? `env values substituted: ${substituted.join(", ")}` : "",
     ].filter(Boolean);
-    this.row(seedKey, value, "imported", `${shown([stackKey], template)}${details.length > 0 ? ` (${details.join("; ")})` : ""}`, [key]);
+    this.row(
+      seedKey,
+      value,
+      "imported",
+      `${shown([stackKey], template)}${details.length > 0 ? ` (${details.join("; ")})` : ""}`,
+      [key],
+    );
   }
 
   /** Which of the seed's runtime placeholders a storage template needs but the store does not give. */
   notePlaceholders(template: string): void {
-    if (template.includes("{DOT_LANDSCAPES}") && this.env.DOT_LANDSCAPES === undefined) this.dotLandscapesUnknown = true;
+    if (template.includes("{DOT_LANDSCAPES}") && this.env.DOT_LANDSCAPES === undefined)
+      this.dotLandscapesUnknown = true;
     const landscape = this.env.LANDSCAPE;
-    if (template.includes("{LANDSCAPE}") && !(typeof landscape === "string" && LANDSCAPE_PATTERN.test(landscape))) this.landscapeUnknown = true;
+    if (template.includes("{LANDSCAPE}") && !(typeof landscape === "string" && LANDSCAPE_PATTERN.test(landscape)))
+      this.landscapeUnknown = true;
   }
 
   envEntries(value: unknown): void {
@@ -284,7 +324,13 @@ class Mapper {
         if (typeof inner === "string" && LANDSCAPE_PATTERN.test(inner)) {
           this.landscape = inner;
           const key = this.write(seedKey, ["landscape"], inner);
-          this.row(seedKey, inner, "imported", `${shown(["landscape"], inner)} (container ${managerContainerName(inner)}; expands {LANDSCAPE})`, [key]);
+          this.row(
+            seedKey,
+            inner,
+            "imported",
+            `${shown(["landscape"], inner)} (container ${managerContainerName(inner)}; expands {LANDSCAPE})`,
+            [key],
+          );
         } else {
           const suggestion = typeof inner === "string" ? suggestLandscapeName(inner) : "";
           this.note(
@@ -299,7 +345,12 @@ class Mapper {
       } else if (this.placeholderEnvNames.has(name)) {
         this.row(seedKey, inner, "imported", `substituted for {${name}} in the storage paths`);
       } else {
-        this.row(seedKey, inner, "not-applicable", "a runtime value of the seed engine, only used to expand path placeholders");
+        this.row(
+          seedKey,
+          inner,
+          "not-applicable",
+          "a runtime value of the seed engine, only used to expand path placeholders",
+        );
       }
     }
   }
@@ -359,7 +410,12 @@ class Mapper {
     const superseded = isRecord(managerYaml) && isRecord(managerYaml.variables);
     for (const seedKey of keys) {
       if (superseded) {
-        this.note(seedKey, values[seedKey], "not imported: superseded", "flamenco_manager_yaml.variables is set as well and wins; this key was not imported.");
+        this.note(
+          seedKey,
+          values[seedKey],
+          "not imported: superseded",
+          "flamenco_manager_yaml.variables is set as well and wins; this key was not imported.",
+        );
       }
     }
     if (superseded) return;
@@ -372,7 +428,13 @@ class Mapper {
       }));
       const key = this.write(platformKeys.join(", "), ["manager", "variables", "blender"], { values: entries });
       for (const seedKey of platformKeys) {
-        this.row(seedKey, values[seedKey], "imported", `manager.variables.blender (platform ${BLENDER_PLATFORM_KEYS[seedKey].platform})`, [key]);
+        this.row(
+          seedKey,
+          values[seedKey],
+          "imported",
+          `manager.variables.blender (platform ${BLENDER_PLATFORM_KEYS[seedKey].platform})`,
+          [key],
+        );
       }
     }
     const argsKey = BLENDER_ARGS_KEY;
@@ -382,8 +444,12 @@ class Mapper {
         this.problem(argsKey, args, "a list of Blender command line arguments");
         return;
       }
-      const joined = (args as string[]).map((arg) => (/[\s'"]/.test(arg) ? `'${arg.replace(/'/g, "'\\''")}'` : arg)).join(" ");
-      const key = this.write(argsKey, ["manager", "variables", "blenderArgs"], { values: [{ platform: "all", audience: "all", value: joined }] });
+      const joined = (args as string[])
+        .map((arg) => (/[\s'"]/.test(arg) ? `'${arg.replace(/'/g, "'\\''")}'` : arg))
+        .join(" ");
+      const key = this.write(argsKey, ["manager", "variables", "blenderArgs"], {
+        values: [{ platform: "all", audience: "all", value: joined }],
+      });
       this.row(argsKey, args, "imported", `manager.variables.blenderArgs = ${describeValue(joined)}`, [key]);
     }
   }
@@ -394,8 +460,12 @@ class Mapper {
 }
 
 /** Stack key under `manager.` by flamenco-manager.yaml name. */
-const MANAGER_SCALARS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MANAGER_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]));
-const MQTT_CLIENT_KEYS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MQTT_CLIENT_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]));
+const MANAGER_SCALARS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(MANAGER_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]),
+);
+const MQTT_CLIENT_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(MQTT_CLIENT_YAML_NAMES).map(([stackKey, name]) => [name, stackKey]),
+);
 
 function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown): void {
   const base = "flamenco_manager_yaml";
@@ -436,7 +506,12 @@ function mapManagerYaml(mapper: Mapper, value: unknown, portContainer: unknown):
     } else if (name === "variables") {
       mapVariables(mapper, seedKey, inner);
     } else {
-      mapper.note(seedKey, inner, "not imported: unknown", "this flamenco-manager.yaml key has no stack config key; it was not imported.");
+      mapper.note(
+        seedKey,
+        inner,
+        "not imported: unknown",
+        "this flamenco-manager.yaml key has no stack config key; it was not imported.",
+      );
     }
   }
 }
@@ -454,7 +529,12 @@ function mapShaman(mapper: Mapper, seedKey: string, value: unknown): void {
         if (GARBAGE_COLLECT_KEYS.includes(gcName)) {
           mapper.imported(gcKey, ["manager", "shaman", "garbageCollect", gcName], gcValue);
         } else {
-          mapper.note(gcKey, gcValue, "not imported: unknown", "unknown Shaman garbage collection setting; it was not imported.");
+          mapper.note(
+            gcKey,
+            gcValue,
+            "not imported: unknown",
+            "unknown Shaman garbage collection setting; it was not imported.",
+          );
         }
       }
     } else if (SHAMAN_KEYS.includes(name) && name !== "garbageCollect") {
@@ -510,11 +590,22 @@ function mapVariables(mapper: Mapper, seedKey: string, value: unknown): void {
     if (inner.is_twoway !== undefined) converted.isTwoway = inner.is_twoway;
     converted.values = inner.values;
     for (const extra of Object.keys(inner).filter((key) => key !== "is_twoway" && key !== "values")) {
-      mapper.note(`${innerKey}.${extra}`, inner[extra], "not imported: unknown", "unknown variable setting; it was not imported.");
+      mapper.note(
+        `${innerKey}.${extra}`,
+        inner[extra],
+        "not imported: unknown",
+        "unknown variable setting; it was not imported.",
+      );
     }
     const path = ["manager", "variables", name];
     const key = mapper.write(innerKey, path, converted);
-    mapper.row(innerKey, inner, "imported", `${dotted(path)} (${inner.values.length} value${inner.values.length === 1 ? "" : "s"})`, [key]);
+    mapper.row(
+      innerKey,
+      inner,
+      "imported",
+      `${dotted(path)} (${inner.values.length} value${inner.values.length === 1 ? "" : "s"})`,
+      [key],
+    );
   }
 }
 
@@ -533,7 +624,10 @@ function placeholderEnvNames(values: Record<string, unknown>, env: Record<string
 
 /** The seed's Blender path per platform (flamenco_variables_blender_platform_<platform>), with the program's default. */
 const BLENDER_PLATFORM_KEYS: Readonly<Record<string, { platform: string; value: string }>> = Object.fromEntries(
-  DEFAULT_VARIABLES.blender.values.map(({ platform, value }) => [`flamenco_variables_blender_platform_${platform}`, { platform: String(platform), value }]),
+  DEFAULT_VARIABLES.blender.values.map(({ platform, value }) => [
+    `flamenco_variables_blender_platform_${platform}`,
+    { platform: String(platform), value },
+  ]),
 );
 const BLENDER_ARGS_KEY = "flamenco_variables_blender_commandline_args";
 const BLENDER_VARIABLE_KEYS = [...Object.keys(BLENDER_PLATFORM_KEYS), BLENDER_ARGS_KEY];
@@ -579,11 +673,20 @@ export function mapSeedConfig(seed: SeedConfig): SeedMapping {
     } else if (seedKey in NOT_APPLICABLE) {
       mapper.row(seedKey, value, "not-applicable", NOT_APPLICABLE[seedKey]);
     } else {
-      mapper.note(seedKey, value, "not imported: unknown key", `this key is not one of the seed's documented keys and has no counterpart; it was not imported. Check whether it mattered.`);
+      mapper.note(
+        seedKey,
+        value,
+        "not imported: unknown key",
+        `this key is not one of the seed's documented keys and has no counterpart; it was not imported. Check whether it mattered.`,
+      );
     }
   }
 
-  for (const seedKey of [...Object.keys(SEED_KEYS).filter((key) => !PATH_KEYS.includes(key)), "flamenco_version", ...PATH_KEYS]) {
+  for (const seedKey of [
+    ...Object.keys(SEED_KEYS).filter((key) => !PATH_KEYS.includes(key)),
+    "flamenco_version",
+    ...PATH_KEYS,
+  ]) {
     if (seedKey in values) continue;
     mapper.row(seedKey, undefined, "default", defaultText(seedKey));
     if (PATH_KEYS.includes(seedKey)) mapper.notePlaceholders(String(DEFAULTS[SEED_KEYS[seedKey].stackKey]));

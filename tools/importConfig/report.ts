@@ -4,7 +4,8 @@ import { describeValue } from "../../components/config/values";
 import type { ReportRow, RowKind } from "./mapping";
 import type { StackChange } from "./stackFile";
 
-export type StackFileOutcome = "created" | "updated" | "unchanged" | "would create" | "would update" | "would leave unchanged";
+export type StackFileOutcome =
+  "created" | "updated" | "unchanged" | "would create" | "would update" | "would leave unchanged";
 
 export interface ReportInput {
   seedFile: string;
@@ -49,7 +50,14 @@ function rowLines(row: ReportRow, changes: readonly StackChange[]): string[] {
     .map(changeText);
   const unique = [...new Set(statuses)];
   const suffix = unique.length > 0 ? ` [${unique.join("; ")}]` : "";
-  const prefix = row.stackKeys.length > 0 ? `→ ${PROJECT}:` : row.kind === "imported" ? "→ " : row.kind === "not-applicable" ? "not applicable: " : "";
+  const prefix =
+    row.stackKeys.length > 0
+      ? `→ ${PROJECT}:`
+      : row.kind === "imported"
+        ? "→ "
+        : row.kind === "not-applicable"
+          ? "not applicable: "
+          : "";
   return [`  ${MARKERS[row.kind]} ${row.seedKey} ${value}`, `                ${prefix}${row.text}${suffix}`];
 }
 
@@ -63,7 +71,11 @@ function resultLines(settings: Settings, pendingSha256: boolean): string[] {
     `  container:        ${managerContainerName(settings.landscape)} (restart ${settings.restart})`,
     `  port:             ${settings.ports.bindAddress}:${settings.ports.host} → ${settings.ports.container} in the container (${managerLocalUrl(settings)})`,
     `  Flamenco:         ${release.version} from ${release.url}` +
-      (pendingSha256 ? " (sha256 MISSING)" : release.verification.kind === "sha256" ? " (pinned sha256)" : " (published sha256)"),
+      (pendingSha256
+        ? " (sha256 MISSING)"
+        : release.verification.kind === "sha256"
+          ? " (pinned sha256)"
+          : " (published sha256)"),
     `  landscapes root:  ${settings.landscapesRoot}`,
     `  storage:          ${settings.storage.manager}`,
     `  shared storage:   ${settings.storage.shared}`,
@@ -78,7 +90,9 @@ export function renderReport(input: ReportInput): string {
   lines.push(`OpenStudioLandscapes config import${dryRun ? " (dry run: nothing was written)" : ""}`);
   lines.push(`  store file:  ${input.seedFile} (store from ${input.storeSource})`);
   lines.push(`  stack:       ${input.stack} (from ${input.stackSource})`);
-  lines.push(`  stack file:  ${input.stackFile}: ${input.outcome}${input.backup ? `; the previous version is kept as ${input.backup}` : ""}`);
+  lines.push(
+    `  stack file:  ${input.stackFile}: ${input.outcome}${input.backup ? `; the previous version is kept as ${input.backup}` : ""}`,
+  );
   lines.push("");
   lines.push("Seed keys and what they became:");
   if (input.rows.length === 0) lines.push("  (the store file sets no keys)");

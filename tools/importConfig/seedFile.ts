@@ -34,7 +34,9 @@ export function parseSeedConfig(text: string, file: string): SeedConfig {
     return { file, values: {}, sources: {} };
   }
   if (!isMap(contents)) {
-    throw new ImportError(`${file}: expected a mapping of config keys at the top level (like "enabled: true"), found ${describeNode(contents)}. Nothing was written.`);
+    throw new ImportError(
+      `${file}: expected a mapping of config keys at the top level (like "enabled: true"), found ${describeNode(contents)}. Nothing was written.`,
+    );
   }
   const plain = document.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
   const values: Record<string, unknown> = {};
@@ -42,8 +44,11 @@ export function parseSeedConfig(text: string, file: string): SeedConfig {
   for (const pair of contents.items) {
     const key = isScalar(pair.key) ? pair.key.value : pair.key;
     if (typeof key !== "string") {
-      const line = isScalar(pair.key) && pair.key.range ? ` at line ${lineCounter.linePos(pair.key.range[0]).line}` : "";
-      throw new ImportError(`${file}: key ${JSON.stringify(key)}${line} is not a name; config keys are names such as "flamenco_version". Nothing was written.`);
+      const line =
+        isScalar(pair.key) && pair.key.range ? ` at line ${lineCounter.linePos(pair.key.range[0]).line}` : "";
+      throw new ImportError(
+        `${file}: key ${JSON.stringify(key)}${line} is not a name; config keys are names such as "flamenco_version". Nothing was written.`,
+      );
     }
     values[key] = plain[key] ?? null;
     if (isScalar(pair.value) && pair.value.type === "PLAIN" && typeof pair.value.source === "string") {

@@ -54,13 +54,17 @@ export function loadStackDocument(text: string | undefined, file: string, header
     document.contents = document.createNode({ config: {} });
   }
   if (!isMap(document.contents)) {
-    throw new ImportError(`${file}: the existing stack file is not a mapping with a "config:" key. Fix it (or move it away) and run again. Nothing was written.`);
+    throw new ImportError(
+      `${file}: the existing stack file is not a mapping with a "config:" key. Fix it (or move it away) and run again. Nothing was written.`,
+    );
   }
   const config = document.get("config", true);
   if (config === undefined || (isScalar(config) && config.value === null)) {
     document.set("config", document.createNode({}));
   } else if (!isMap(config)) {
-    throw new ImportError(`${file}: "config:" of the existing stack file is not a mapping of keys. Fix it (or move it away) and run again. Nothing was written.`);
+    throw new ImportError(
+      `${file}: "config:" of the existing stack file is not a mapping of keys. Fix it (or move it away) and run again. Nothing was written.`,
+    );
   }
   return document;
 }
@@ -89,7 +93,13 @@ function ensureParents(document: Document, path: readonly string[], changes: Sta
     if (parsed !== undefined) {
       // `pulumi config set manager '{"...": ...}'` stores an object as a JSON string: keep its content.
       document.setIn(fullPath(parentPath), document.createNode(parsed));
-      changes.push({ key: parentPath.join("."), status: "changed", previous: plain(parent), value: parsed, note: "a JSON string; rewritten as YAML so the imported keys merge into it" });
+      changes.push({
+        key: parentPath.join("."),
+        status: "changed",
+        previous: plain(parent),
+        value: parsed,
+        note: "a JSON string; rewritten as YAML so the imported keys merge into it",
+      });
       continue;
     }
     changes.push({
@@ -113,13 +123,29 @@ function setValue(document: Document, path: readonly string[], value: unknown): 
  * flamencoRelease: an official version removes an old override; an unknown url keeps the
  * sha256 already recorded for that same url.
  */
-export function mergeEntries(document: Document, entries: readonly StackEntry[], release?: ReleaseChoice): StackChange[] {
+export function mergeEntries(
+  document: Document,
+  entries: readonly StackEntry[],
+  release?: ReleaseChoice,
+): StackChange[] {
   const changes: StackChange[] = [];
   for (const entry of entries) {
     const key = entry.path.join(".");
     const previous = plain(document.getIn(fullPath(entry.path), true));
-    if (key === "flamencoRelease" && isRecord(previous) && isRecord(entry.value) && previous.url === entry.value.url && typeof previous.sha256 === "string") {
-      changes.push({ key, status: "unchanged", previous, value: previous, note: "the sha256 already recorded for this url was kept" });
+    if (
+      key === "flamencoRelease" &&
+      isRecord(previous) &&
+      isRecord(entry.value) &&
+      previous.url === entry.value.url &&
+      typeof previous.sha256 === "string"
+    ) {
+      changes.push({
+        key,
+        status: "unchanged",
+        previous,
+        value: previous,
+        note: "the sha256 already recorded for this url was kept",
+      });
       continue;
     }
     if (previous !== undefined && sameValue(previous, entry.value)) {

@@ -42,6 +42,7 @@ export function resolveStore(options: {
 export function seedConfigCandidates(root: string): string[] {
   const candidates = [path.join(root, FEATURE_DIRECTORY, CONFIG_FILE_NAME)];
   if (path.basename(root) === FEATURE_DIRECTORY) candidates.push(path.join(root, CONFIG_FILE_NAME));
-  if (path.basename(root) === CONFIG_FILE_NAME && path.basename(path.dirname(root)) === FEATURE_DIRECTORY) candidates.push(root);
+  if (path.basename(root) === CONFIG_FILE_NAME && path.basename(path.dirname(root)) === FEATURE_DIRECTORY)
+    candidates.push(root);
   return candidates;
 }

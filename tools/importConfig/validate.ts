@@ -49,7 +49,10 @@ export function validateStackConfig(
       return { problems, pendingSha256: false, unchecked };
     }
     const release = raw.flamencoRelease as Record<string, unknown>;
-    const settings = parseSettings({ ...raw, flamencoRelease: { ...release, sha256: STAND_IN_SHA256 } }, settingsContext);
+    const settings = parseSettings(
+      { ...raw, flamencoRelease: { ...release, sha256: STAND_IN_SHA256 } },
+      settingsContext,
+    );
     return { settings, problems: [], pendingSha256: true, unchecked };
   }
 }
