@@ -6,6 +6,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
+  // Both cores: jest would keep one free for itself, and the suite is mostly module loading.
+  maxWorkers: 2,
   roots: ["<rootDir>/tests"],
   testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/program/**/*.test.ts"],
   transform: {

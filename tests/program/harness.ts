@@ -10,9 +10,12 @@
 import * as crypto from "crypto";
 import * as path from "path";
 import type * as PulumiModule from "@pulumi/pulumi";
+import type * as LandscapeStackModule from "../../components/landscapeStack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+/** Exports the function index.ts runs; calling it again runs the program again without reloading it. */
+const PROGRAM_FUNCTION = path.join(PROJECT_ROOT, "components", "landscapeStack.ts");
 const NAMESPACE = "flamenco-landscape";
 
 export interface RecordedResource {
@@ -53,6 +56,8 @@ export interface RunOptions {
   stack?: string;
   preview?: boolean;
   newResource?: ResourceDouble;
+  /** Load and run index.ts itself (with the Pulumi SDK shared across runs) instead of calling the program's function. */
+  throughIndex?: boolean;
 }
 
 export interface ProgramRun {
@@ -220,9 +225,25 @@ async function waitForRpcs(pulumi: typeof PulumiModule): Promise<void> {
   await runtime.waitForRPCs?.().catch(() => undefined);
 }
 
-/** Runs index.ts once under mocks; rejects with the program's error (e.g. invalid config). */
+/**
+ * Runs the program once under mocks; rejects with the program's error (e.g. invalid config).
+ * It calls the function index.ts exports the result of, so the program's modules load once per
+ * test file; `throughIndex` loads index.ts itself anew instead.
+ */
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
-  freshModules();
+  // The SDK records a stack trace for every promise it makes (to report leaks); under jest each
+  // one is source-mapped, which costs most of a run. The program's errors are asserted by message.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await runProgramOnce(options);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
+  if (options.throughIndex) freshModules();
   const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;
   const double = options.newResource ?? inputDerivedDouble;
   const stack = options.stack ?? "dev";
@@ -299,7 +320,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     // A program that throws (invalid config) must fail this run, not the Stack's own
     // promises, which would surface as an unhandled rejection.
     try {
-      exported = require(PROGRAM) as Record<string, unknown>;
+      exported = options.throughIndex
+        ? (require(PROGRAM) as Record<string, unknown>)
+        : (require(PROGRAM_FUNCTION) as typeof LandscapeStackModule).landscapeStack();
     } catch (error) {
       programError = error;
     }
