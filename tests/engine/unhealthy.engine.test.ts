@@ -48,7 +48,7 @@ test("up fails on the manager container with the provider's error, after the who
       config: {
         landscape: LANDSCAPE,
         landscapesRoot,
-        flamencoRelease: { url: fixture.archiveUrl },
+        flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
         managerPortHost: HOST_PORT,
         managerBindAddress: "127.0.0.1",
         environment: { FLAMENCO_STANDIN_LISTEN: ":8081" },
