@@ -2,16 +2,13 @@ import * as crypto from "crypto";
 import type { Settings } from "../config/settings";
 import { LABEL_PREFIX } from "../../scripts/labels";
 import { hostConfigFilePath } from "../config/layout";
+import { resultLine } from "./commands";
 
 /** The backup command's create step reports the newest backup; its delete step takes one. */
 export const BACKUP_NEWEST_COMMAND = "node scripts/backup-database.js newest";
 export const BACKUP_DATABASE_COMMAND = "node scripts/backup-database.js backup";
 /** Label of the manager container carrying the backup command's id (see ManagerBackup). */
 export const BACKUP_GUARD_LABEL = `${LABEL_PREFIX}.flamenco.backup-guard`;
-
-export function backupsDirectory(settings: Pick<Settings, "storage">): string {
-  return `${settings.storage.manager}/backups`;
-}
 
 /**
  * Environment of both steps. The delete step runs with the environment stored at the last
@@ -44,16 +41,11 @@ export interface BackupReport {
 }
 
 export function parseBackupReport(stdout: string): BackupReport {
-  const lastLine = stdout.trim().split("\n").pop() ?? "";
-  let parsed: Partial<BackupReport>;
-  try {
-    parsed = JSON.parse(lastLine) as Partial<BackupReport>;
-  } catch {
-    throw new Error(`The backup command printed no result line; its output was: ${stdout.slice(0, 500)}`);
-  }
   const isPathOrNull = (value: unknown) => value === null || typeof value === "string";
-  if (!isPathOrNull(parsed.backup) || !isPathOrNull(parsed.newest) || !Array.isArray(parsed.removed)) {
-    throw new Error(`The backup command printed an unexpected result: ${lastLine}`);
-  }
-  return { backup: parsed.backup ?? null, newest: parsed.newest ?? null, removed: parsed.removed };
+  const result = resultLine<BackupReport>(
+    stdout,
+    "backup",
+    (line) => isPathOrNull(line.backup) && isPathOrNull(line.newest) && Array.isArray(line.removed),
+  );
+  return { backup: result.backup ?? null, newest: result.newest ?? null, removed: result.removed as string[] };
 }

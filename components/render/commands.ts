@@ -73,7 +73,11 @@ const HEX_DIGEST = /^[0-9a-f]{64}$/;
  * The JSON result line a script prints last, when `isComplete` accepts it; a clear error
  * naming the command otherwise (its output then says why it failed).
  */
-function resultLine<T>(stdout: string, command: string, isComplete: (result: Partial<T>) => boolean): Partial<T> {
+export function resultLine<T>(
+  stdout: string,
+  command: string,
+  isComplete: (result: Partial<T>) => boolean,
+): Partial<T> {
   const lastLine = stdout.trim().split("\n").pop() ?? "";
   let parsed: unknown;
   try {
