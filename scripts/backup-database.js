@@ -23,6 +23,7 @@
 const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
+const { requiredVariable } = require("./environment");
 
 const DATABASE_FILE = "flamenco-manager.sqlite";
 /** SQLite in WAL mode: the database is these files together. */
@@ -175,16 +176,9 @@ async function backupDatabase({ storage, configFile, version, keep, now = new Da
   return { backup: target, newest: target, removed };
 }
 
-/** @param {string} name */
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
 async function main() {
   const mode = process.argv[2];
-  const storage = required("FLAMENCO_STORAGE");
+  const storage = requiredVariable("FLAMENCO_STORAGE");
   if (mode === "newest") {
     const backups = await listBackups(storage);
     process.stdout.write(
@@ -194,15 +188,15 @@ async function main() {
   }
   if (mode !== "backup")
     throw new Error(`usage: node scripts/backup-database.js backup|newest (got ${mode ?? "nothing"})`);
-  const keep = Number(required("FLAMENCO_BACKUPS_KEEP"));
+  const keep = Number(requiredVariable("FLAMENCO_BACKUPS_KEEP"));
   if (!Number.isInteger(keep) || keep < 1)
     throw new Error(
       `FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${process.env.FLAMENCO_BACKUPS_KEEP}`,
     );
   const result = await backupDatabase({
     storage,
-    configFile: required("FLAMENCO_CONFIG_FILE"),
-    version: required("FLAMENCO_VERSION"),
+    configFile: requiredVariable("FLAMENCO_CONFIG_FILE"),
+    version: requiredVariable("FLAMENCO_VERSION"),
     keep,
   });
   if (result.backup === null) process.stderr.write(`No ${DATABASE_FILE} in ${storage} yet: nothing to back up.\n`);

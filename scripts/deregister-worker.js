@@ -16,6 +16,7 @@
  * is no reason to fail a destroy: the script warns and exits 0. Any other HTTP error from a
  * reachable manager fails the step, naming the request and the answer.
  */
+const { requiredVariable } = require("./environment");
 const REQUEST_TIMEOUT_MS = 10000;
 
 class Unreachable extends Error {}
@@ -79,17 +80,10 @@ async function deregisterWorker({ managerUrl, workerName }) {
   }
 }
 
-/** @param {string} name */
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
 async function main() {
   const result = await deregisterWorker({
-    managerUrl: required("FLAMENCO_MANAGER_URL"),
-    workerName: required("FLAMENCO_WORKER_NAME"),
+    managerUrl: requiredVariable("FLAMENCO_MANAGER_URL"),
+    workerName: requiredVariable("FLAMENCO_WORKER_NAME"),
   });
   if (result.warning) process.stderr.write(`warning: ${result.warning}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

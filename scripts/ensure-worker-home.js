@@ -18,6 +18,7 @@
  */
 const { spawn } = require("child_process");
 const path = require("path");
+const { requiredVariable } = require("./environment");
 const { FEATURE_LABEL } = require("./labels");
 const { ensureDirectories } = require("./write-manager-files");
 
@@ -89,8 +90,7 @@ async function ensureWorkerHome(env) {
     const created = await ensureDirectories([home], owner);
     return { home, created: created.length > 0 };
   }
-  const image = env.FLAMENCO_WORKER_IMAGE;
-  if (!image) throw new Error("FLAMENCO_WORKER_IMAGE is not set");
+  const image = requiredVariable("FLAMENCO_WORKER_IMAGE", env);
   const result = await run("docker", remoteArguments(dockerHost, image, home, owner));
   if (result.code !== 0) {
     throw new Error(

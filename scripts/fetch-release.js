@@ -21,6 +21,7 @@ const { Readable, Transform } = require("stream");
 const { pipeline } = require("stream/promises");
 const { fileURLToPath } = require("url");
 const { writeAtomically } = require("./atomic-write");
+const { requiredVariable } = require("./environment");
 
 const ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
 
@@ -315,11 +316,7 @@ async function stageContext(verified, contextDirectory, dockerfile, log) {
 /** @param {NodeJS.ProcessEnv} env */
 function readRequest(env) {
   /** @param {string} name */
-  const required = (name) => {
-    const value = env[name];
-    if (!value) throw new Error(`${name} is not set`);
-    return value;
-  };
+  const required = (name) => requiredVariable(name, env);
   return {
     release: {
       url: required("FLAMENCO_RELEASE_URL"),

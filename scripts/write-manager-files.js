@@ -24,6 +24,7 @@ const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
 const { writeAtomically } = require("./atomic-write");
+const { requiredVariable } = require("./environment");
 
 const CONFIG_DIRECTORY_MODE = 0o750;
 
@@ -86,8 +87,7 @@ async function readAll(input) {
 
 async function main() {
   try {
-    const configFile = process.env.FLAMENCO_CONFIG_FILE;
-    if (!configFile) throw new Error("FLAMENCO_CONFIG_FILE is not set");
+    const configFile = requiredVariable("FLAMENCO_CONFIG_FILE");
     /** @type {unknown} */
     const directories = JSON.parse(process.env.FLAMENCO_STORAGE_DIRECTORIES ?? "[]");
     if (!Array.isArray(directories) || !directories.every((entry) => typeof entry === "string")) {
