@@ -10,6 +10,7 @@ import {
   managerImageName,
   workersRootOf,
 } from "./layout";
+import { officialArchiveVersion } from "./release";
 import { DEFAULTS, networkSchema, stackConfigSchema, StackConfig, workerHostSchema, WorkerHostConfig } from "./schema";
 import { HIDDEN, keyName, shownValue, valueAt } from "./shown";
 
@@ -67,10 +68,29 @@ function validWorkerHosts(input: Input): Array<{ host: WorkerHostConfig; index: 
   });
 }
 
+/**
+ * An override named like an official archive of another version than flamencoVersion would
+ * tag the image with one version while it holds another.
+ */
+function releaseVersionMismatch(raw: Input): ConfigProblem[] {
+  const url = valueAt(raw, ["flamencoRelease", "url"]);
+  const version = raw.flamencoVersion ?? DEFAULTS.flamencoVersion;
+  if (typeof url !== "string") return [];
+  const archiveVersion = officialArchiveVersion(url);
+  if (archiveVersion === undefined || archiveVersion === version) return [];
+  return [
+    {
+      key: keyName(["flamencoVersion"]),
+      got: version,
+      expected: `the version of the archive in flamencoRelease.url ("${archiveVersion}"), so the image tag names what it holds`,
+    },
+  ];
+}
+
 function hostnameTooLong(input: Input): ConfigProblem[] {
   const network = validAliasAndDomain(input);
   if (network === undefined) return [];
-  const hostname = managerFqdn({ network: { ...network, name: "" } });
+  const hostname = managerFqdn({ network });
   if (hostname.length <= MAX_HOSTNAME_LENGTH) return [];
   const blamed = isSet(input, ["network", "alias"]) && !isSet(input, ["network", "domain"]) ? "alias" : "domain";
   return [
@@ -200,6 +220,7 @@ function clobberedStorage(fields: Fields, input: Input, context: CrossKeyContext
 export function crossKeyProblems(input: Input, context: CrossKeyContext): ConfigProblem[] {
   const fields = validFields(input);
   return [
+    ...releaseVersionMismatch(input),
     ...hostnameTooLong(input),
     ...imageTagTooLong(fields, input),
     ...rootUser(fields, input),

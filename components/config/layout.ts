@@ -58,6 +58,6 @@ export function managerImageName(landscape: string, version: string): string {
 }
 
 /** Fully qualified name of the manager on the landscape network. */
-export function managerFqdn(settings: Pick<Settings, "network">): string {
+export function managerFqdn(settings: { network: Pick<Settings["network"], "alias" | "domain"> }): string {
   return `${settings.network.alias}.${settings.network.domain}`;
 }

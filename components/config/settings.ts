@@ -2,9 +2,9 @@ import type { z } from "zod";
 import { crossKeyProblems, PathKind } from "./crossKeyRules";
 import { ConfigError, ConfigProblem } from "./errors";
 import { hostDirectory, hostLayout, workersRootOf } from "./layout";
-import { officialArchiveVersion, ReleaseSource, resolveReleaseSource } from "./release";
-import { DEFAULTS, ManagerConfig, stackConfigSchema, StackConfig, WorkerHostConfig } from "./schema";
-import { keyName, PROJECT, shownValue, valueAt } from "./shown";
+import { ReleaseSource, resolveReleaseSource } from "./release";
+import { ManagerConfig, stackConfigSchema, StackConfig, WorkerHostConfig } from "./schema";
+import { keyName, PROJECT, shownValue } from "./shown";
 
 export { PROJECT };
 
@@ -107,25 +107,6 @@ function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): Confi
 }
 
 /**
- * An override named like an official archive of another version than flamencoVersion would
- * tag the image with one version while it holds another.
- */
-function releaseVersionMismatch(raw: Record<string, unknown>): ConfigProblem[] {
-  const url = valueAt(raw, ["flamencoRelease", "url"]);
-  const version = raw.flamencoVersion ?? DEFAULTS.flamencoVersion;
-  if (typeof url !== "string") return [];
-  const archiveVersion = officialArchiveVersion(url);
-  if (archiveVersion === undefined || archiveVersion === version) return [];
-  return [
-    {
-      key: `${PROJECT}:flamencoVersion`,
-      got: version,
-      expected: `the version of the archive in flamencoRelease.url ("${archiveVersion}"), so the image tag names what it holds`,
-    },
-  ];
-}
-
-/**
  * Validates the raw stack config (keys without namespace, JSON values parsed) and
  * turns it into Settings. Throws one ConfigError listing every problem.
  */
@@ -140,7 +121,6 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
         problem.expected += ` (the stack name is used when landscape is not set)`;
     }
   }
-  problems.push(...releaseVersionMismatch(withLandscape));
   problems.push(
     ...crossKeyProblems(withLandscape, {
       homeDirectory: context.homeDirectory,
