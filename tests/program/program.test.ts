@@ -552,9 +552,11 @@ describe("the example stack", () => {
     const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
       config: Record<string, unknown>;
     };
+    // As `pulumi up` runs it: index.ts itself, loaded anew.
     const run = await runProgram({
       config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT },
       stack: "dev",
+      throughIndex: true,
     });
     expect(containerOf(run).name).toBe("flamenco-manager--dev");
     expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
