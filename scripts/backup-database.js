@@ -219,6 +219,7 @@ module.exports = {
   copyDurably,
   syncDirectory,
   backupsDirectory,
+  DATABASE_FILE,
   DATABASE_FILES,
   CONFIG_FILE,
   BACKUP_NAME,

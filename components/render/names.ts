@@ -11,7 +11,8 @@ export const CONTAINER_PATHS = {
   sharedStorage: "/app/flamenco-manager-storage-shared",
 } as const;
 
-export const DATABASE_FILE = "flamenco-manager.sqlite";
+/** The manager's database, as its config names it and the backup script copies it. */
+export { DATABASE_FILE } from "../../scripts/backup-database";
 export const RELEASE_ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
 
 export function managerContainerName(landscape: string): string {
