@@ -8,7 +8,10 @@ import { RenderHost, RenderHostArgs } from "./renderHost";
 export interface RenderHostPlan extends Omit<RenderHostArgs, "image" | "imageBuild"> {
   /** The render host's name in stack config; names its resources. */
   readonly name: string;
-  /** The image the workers run, by name; undefined: the manager image built on this host, by id. */
+  /**
+   * The image the stack names for its workers (`workerImage`), run by name; undefined: the
+   * manager image, by id, built on the manager's host or, with buildsOwnImage, on this host.
+   */
   readonly workerImage?: string;
   /** Whether the host builds the manager image on its own engine (a host with a dockerHost and no workerImage). */
   readonly buildsOwnImage: boolean;

@@ -25,9 +25,7 @@ import {
   previousRenderHostName,
   previousWorkerResourceName,
   renderHostSummaries,
-  usesBuiltImage,
   workerContainerSpec,
-  workerImageName,
   workerNumbers,
 } from "./render/workers";
 
@@ -64,7 +62,7 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
   return {
     name: host.name,
     dockerHost: host.dockerHost,
-    workerImage: usesBuiltImage(settings, host) ? undefined : workerImageName(settings),
+    workerImage: settings.workerImage,
     buildsOwnImage: buildsOwnImage(settings, host),
     workers: workerNumbers(host.count).map((number) => {
       const container = workerContainerSpec(settings, host, number);

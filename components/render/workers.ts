@@ -64,14 +64,6 @@ export function workerImageName(settings: Pick<Settings, "workerImage" | "landsc
   return settings.workerImage ?? managerImageName(settings.landscape, settings.release.version);
 }
 
-/** True when the host's workers run the image built on the manager's host, by its id. */
-export function usesBuiltImage(
-  settings: Pick<Settings, "workerImage">,
-  host: Pick<WorkerHostSettings, "dockerHost">,
-): boolean {
-  return settings.workerImage === undefined && host.dockerHost === undefined;
-}
-
 /**
  * True when a render host builds the worker image on its own engine, and its workers run it by
  * id: a host with a dockerHost, unless the stack names a workerImage (which must then exist on

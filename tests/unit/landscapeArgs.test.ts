@@ -79,12 +79,15 @@ describe("workersArgs", () => {
     });
   });
 
-  it("runs the built image on the manager's host and the manager image by name elsewhere, unless workerImage is set", () => {
+  it("runs the image built on the manager's host there, one built on each other host there, unless workerImage is set", () => {
     const [local, remote] = workersArgs(settingsOf({ workers: [LOCAL, REMOTE] }))!.hosts;
-    expect(local.workerImage).toBeUndefined();
-    expect(remote.workerImage).toBe("openstudiolandscapes/flamenco-manager:farm-3.7");
+    expect([local.workerImage, local.buildsOwnImage]).toEqual([undefined, false]);
+    expect([remote.workerImage, remote.buildsOwnImage]).toEqual([undefined, true]);
     const custom = workersArgs(settingsOf({ workers: [LOCAL, REMOTE], workerImage: "studio/blender:4.2" }))!.hosts;
-    expect(custom.map((host) => host.workerImage)).toEqual(["studio/blender:4.2", "studio/blender:4.2"]);
+    expect(custom.map((host) => [host.workerImage, host.buildsOwnImage])).toEqual([
+      ["studio/blender:4.2", false],
+      ["studio/blender:4.2", false],
+    ]);
   });
 
   it("keeps the names the resources had before, for aliases", () => {

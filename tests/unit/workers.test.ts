@@ -5,7 +5,6 @@ import {
   previousRenderHostName,
   previousWorkerResourceName,
   renderHostSummaries,
-  usesBuiltImage,
   WORKER_HOME,
   workerContainerSpec,
   workerHomeDirectory,
@@ -106,14 +105,6 @@ describe("worker images", () => {
     expect(workerImageName(settingsOf({ workerImage: "registry.studio.lan/flamenco-worker:3.7" }))).toBe(
       "registry.studio.lan/flamenco-worker:3.7",
     );
-  });
-
-  it("only the manager's host runs the built image by id, and only without workerImage", () => {
-    const settings = settingsOf();
-    expect(usesBuiltImage(settings, settings.workers[0])).toBe(true);
-    expect(usesBuiltImage(settings, settings.workers[1])).toBe(false);
-    const custom = settingsOf({ workerImage: "registry.studio.lan/flamenco-worker:3.7" });
-    expect(usesBuiltImage(custom, custom.workers[0])).toBe(false);
   });
 });
 
