@@ -1,11 +1,13 @@
 /** Engine tests: the real program applied to a real Docker engine (see tests/engine/). */
+const { transform } = require("./jest.config.js");
+
 /** @type {import('jest').Config} */
 module.exports = {
-  preset: "ts-jest",
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["<rootDir>/tests/engine/**/*.engine.test.ts"],
-  transform: { "^.+\\.tsx?$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  // Transpile only, as the unit tests do: `npm test` type-checks the engine tests too.
+  transform,
   testTimeout: 600000,
   maxWorkers: 1,
 };

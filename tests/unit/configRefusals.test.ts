@@ -3,7 +3,7 @@
  * clobber data or leak a secret) is refused by parseSettings, in the one config error.
  * Each case names the key, the value it got and what it accepts.
  */
-import { rawStackConfig } from "../../components/config/read";
+import { rawStackConfig } from "../../components/config/decode";
 import { parseSettings, PROJECT, SettingsContext } from "../../components/config/settings";
 import { configErrorOf, CONTEXT, HOME, lineFor } from "./support/configErrors";
 

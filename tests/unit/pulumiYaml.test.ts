@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { rawStackConfig } from "../../components/config/read";
+import { rawStackConfig } from "../../components/config/decode";
 import { DEFAULTS, stackConfigSchema } from "../../components/config/schema";
 import { parseSettings, PROJECT } from "../../components/config/settings";
 

@@ -1,47 +1,39 @@
 /**
  * readStackSettings: the program's one read of the stack config, through Pulumi's runtime
- * config store (no engine, no mocks), with a fresh SDK per test.
+ * config store (no engine, no mocks), with a fresh settings store per test.
  */
 import * as os from "os";
-import type * as PulumiModule from "@pulumi/pulumi";
-import type * as ReadModule from "../../components/config/read";
+import * as pulumi from "@pulumi/pulumi";
+import * as read from "../../components/config/read";
 
 const NAMESPACE = "flamenco-landscape";
 
-/** A fresh SDK and read module, for stack `stack`, with these config values and secret keys. */
-function withStack(
-  stack: string,
-  config: Record<string, string>,
-  secretKeys: string[] = [],
-): { pulumi: typeof PulumiModule; read: typeof ReadModule } {
-  let loaded: { pulumi: typeof PulumiModule; read: typeof ReadModule } | undefined;
+/**
+ * Starts the SDK's process-wide settings store anew, as a `pulumi up` of stack `stack` would
+ * make it from the environment, with these config values and secret keys.
+ */
+function withStack(stack: string, config: Record<string, string>, secretKeys: string[] = []): void {
   const previous = process.env.PULUMI_NODEJS_STACK;
   process.env.PULUMI_NODEJS_STACK = stack;
-  // The SDK keeps its settings (stack, config) in a process-wide store made from the environment.
   delete (globalThis as { globalStore?: unknown }).globalStore;
   try {
-    jest.isolateModules(() => {
-      const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;
-      pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([key, value]) => [`${NAMESPACE}:${key}`, value])),
-        secretKeys.map((key) => `${NAMESPACE}:${key}`),
-      );
-      loaded = { pulumi, read: require("../../components/config/read") as typeof ReadModule };
-    });
+    pulumi.runtime.setAllConfig(
+      Object.fromEntries(Object.entries(config).map(([key, value]) => [`${NAMESPACE}:${key}`, value])),
+      secretKeys.map((key) => `${NAMESPACE}:${key}`),
+    );
   } finally {
     if (previous === undefined) delete process.env.PULUMI_NODEJS_STACK;
     else process.env.PULUMI_NODEJS_STACK = previous;
   }
-  return loaded!;
 }
 
-function valueOf<T>(output: PulumiModule.Output<T>): Promise<T> {
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
 describe("readStackSettings", () => {
   it("names the landscape after the stack and expands ~ against the home of the user running Pulumi", () => {
-    const { read } = withStack("studio-a", { managerPortHost: "9000" });
+    withStack("studio-a", { managerPortHost: "9000" });
     const { settings, mqttPassword } = read.readStackSettings();
     expect(settings.landscape).toBe("studio-a");
     expect(settings.ports.host).toBe(9000);
@@ -50,7 +42,7 @@ describe("readStackSettings", () => {
   });
 
   it("turns bad config into a RunError that Pulumi prints without a stack trace", () => {
-    const { pulumi, read } = withStack("dev", { managerPortHost: "0", restart: "never" });
+    withStack("dev", { managerPortHost: "0", restart: "never" });
     let thrown: unknown;
     try {
       read.readStackSettings();
@@ -65,11 +57,9 @@ describe("readStackSettings", () => {
   });
 
   it("hands a secret mqttPassword on as a secret output", async () => {
-    const { pulumi, read } = withStack(
-      "dev",
-      { mqttPassword: "s3cret-broker", manager: '{"mqtt":{"broker":"tcp://mqtt.lan:1883"}}' },
-      ["mqttPassword"],
-    );
+    withStack("dev", { mqttPassword: "s3cret-broker", manager: '{"mqtt":{"broker":"tcp://mqtt.lan:1883"}}' }, [
+      "mqttPassword",
+    ]);
     const { settings, mqttPassword } = read.readStackSettings();
     expect(settings.hasMqttPassword).toBe(true);
     expect(mqttPassword).toBeDefined();
@@ -78,7 +68,7 @@ describe("readStackSettings", () => {
   });
 
   it("refuses an mqttPassword stored in plain text, without echoing it", () => {
-    const { read } = withStack("dev", { mqttPassword: "plain-broker-pw" });
+    withStack("dev", { mqttPassword: "plain-broker-pw" });
     expect(() => read.readStackSettings()).toThrow(
       'flamenco-landscape:mqttPassword: got "a plain-text value (not shown)"; expected a secret',
     );

@@ -1,5 +1,5 @@
 import { ConfigError } from "../../components/config/errors";
-import { decodeConfigValue } from "../../components/config/read";
+import { decodeConfigValue } from "../../components/config/decode";
 import { isDockerEndpoint, isManagerUrl } from "../../components/config/schema";
 import { parseSettings, PROJECT, Settings, SettingsContext } from "../../components/config/settings";
 

@@ -1,5 +1,5 @@
 import { ConfigError, ConfigProblem } from "../../components/config/errors";
-import { rawStackConfig } from "../../components/config/read";
+import { rawStackConfig } from "../../components/config/decode";
 import { HINTS } from "../../components/config/schema";
 import { parseSettings, PROJECT, Settings } from "../../components/config/settings";
 import type { NamespacedConfig } from "./stackFile";
