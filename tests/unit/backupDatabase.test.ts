@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BACKUP_DATABASE_COMMAND, BACKUP_NEWEST_COMMAND, parseBackupReport } from "../../components/render/backup";
+import { backupDatabase } from "../../scripts/backup-database";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -50,23 +51,30 @@ function writeDatabase(content: string) {
   fs.writeFileSync(path.join(storage, "flamenco-manager.sqlite-shm"), `shm:${content}`);
 }
 
-describe("node scripts/backup-database.js backup", () => {
-  test("without a database (first deployment) backs up nothing and succeeds", () => {
-    const result = run(BACKUP_DATABASE_COMMAND);
-    expect(result.status).toBe(0);
-    expect(parseBackupReport(result.stdout)).toEqual({ backup: null, newest: null, removed: [] });
-    expect(result.stderr).toContain("nothing to back up");
-    expect(backupsListing()).toEqual([]);
+const NOW = new Date("2026-11-29T10:15:03.123Z");
+
+/** The backup step's work, in this process, as the command's environment would set it. */
+function backUp(keep = 5) {
+  return backupDatabase({ storage, configFile, version: "3.7", keep, now: NOW });
+}
+
+describe("backupDatabase", () => {
+  test("without a database (first deployment) backs up nothing and creates nothing", async () => {
+    expect(await backUp()).toEqual({ backup: null, newest: null, removed: [] });
+    expect(fs.readdirSync(storage)).toEqual([]);
   });
 
-  test("copies the database with its WAL and SHM files and the config into <storage>/backups/<timestamp>-<version>", () => {
+  test("without a database, still reports the newest backup there is", async () => {
+    const older = path.join(storage, "backups", "2025-01-01T00-00-00.000Z-3.6");
+    fs.mkdirSync(older, { recursive: true });
+    expect(await backUp()).toEqual({ backup: null, newest: older, removed: [] });
+  });
+
+  test("copies the database with its WAL and SHM files and the config into <storage>/backups/<timestamp>-<version>", async () => {
     writeDatabase("rows of jobs");
-    const result = run(BACKUP_DATABASE_COMMAND);
-    expect(result.status).toBe(0);
-    const [name] = backupsListing();
-    expect(name).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-3\.7$/);
-    const backup = path.join(storage, "backups", name);
-    expect(parseBackupReport(result.stdout)).toEqual({ backup, newest: backup, removed: [] });
+    const backup = path.join(storage, "backups", "2026-11-29T10-15-03.123Z-3.7");
+    expect(await backUp()).toEqual({ backup, newest: backup, removed: [] });
+    expect(backupsListing()).toEqual(["2026-11-29T10-15-03.123Z-3.7"]);
     expect(fs.readdirSync(backup).sort()).toEqual([
       "flamenco-manager.sqlite",
       "flamenco-manager.sqlite-shm",
@@ -75,14 +83,21 @@ describe("node scripts/backup-database.js backup", () => {
     ]);
     expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite"), "utf8")).toBe("main:rows of jobs");
     expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite-wal"), "utf8")).toBe("wal:rows of jobs");
+    expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite-shm"), "utf8")).toBe("shm:rows of jobs");
     expect(fs.readFileSync(path.join(backup, "flamenco-manager.yaml"), "utf8")).toBe(
-      fs.readFileSync(configFile, "utf8"),
+      "_meta:\n  version: 3\nmanager_name: Test farm\n",
     );
     // The database itself is left as it was.
     expect(fs.readFileSync(path.join(storage, "flamenco-manager.sqlite"), "utf8")).toBe("main:rows of jobs");
   });
 
-  test("keeps only the newest FLAMENCO_BACKUPS_KEEP backups and deletes nothing else", () => {
+  test("a database without WAL and SHM files (checkpointed) is backed up alone with the config", async () => {
+    fs.writeFileSync(path.join(storage, "flamenco-manager.sqlite"), "main:only");
+    const { backup } = await backUp();
+    expect(fs.readdirSync(String(backup)).sort()).toEqual(["flamenco-manager.sqlite", "flamenco-manager.yaml"]);
+  });
+
+  test("keeps only the newest `keep` backups and deletes nothing else", async () => {
     writeDatabase("now");
     const backups = path.join(storage, "backups");
     const older = ["2024-01-01T00-00-00.000Z-3.5", "2025-01-01T00-00-00.000Z-3.6", "2025-06-01T00-00-00.000Z-3.6.1"];
@@ -95,48 +110,90 @@ describe("node scripts/backup-database.js backup", () => {
     fs.mkdirSync(path.join(storage, "job-logs"));
     fs.writeFileSync(path.join(storage, "job-logs", "task.txt"), "log");
 
-    const result = run(BACKUP_DATABASE_COMMAND, { FLAMENCO_BACKUPS_KEEP: "2" });
-    expect(result.status).toBe(0);
-    const report = parseBackupReport(result.stdout);
+    const report = await backUp(2);
     expect(report.removed).toEqual([path.join(backups, older[0]), path.join(backups, older[1])]);
-    expect(backupsListing()).toEqual(
-      [older[2], path.basename(String(report.backup)), "kept-by-hand", "notes.txt"].sort(),
-    );
+    expect(backupsListing()).toEqual([older[2], "2026-11-29T10-15-03.123Z-3.7", "kept-by-hand", "notes.txt"].sort());
     expect(fs.readFileSync(path.join(storage, "job-logs", "task.txt"), "utf8")).toBe("log");
   });
 
-  test("a backup that fails half-way leaves no directory behind and fails the step", () => {
+  test("clears what an interrupted backup left behind", async () => {
+    writeDatabase("rows");
+    const leftover = path.join(storage, "backups", ".partial-2026-01-01T00-00-00.000Z-3.6");
+    fs.mkdirSync(leftover, { recursive: true });
+    fs.writeFileSync(path.join(leftover, "flamenco-manager.sqlite"), "half");
+    await backUp();
+    expect(backupsListing()).toEqual(["2026-11-29T10-15-03.123Z-3.7"]);
+  });
+
+  test("a backup that fails half-way leaves no directory behind", async () => {
     writeDatabase("rows");
     fs.rmSync(configFile);
     fs.mkdirSync(configFile); // copying a directory as a file fails after the database files
-    const result = run(BACKUP_DATABASE_COMMAND);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^backup-database: /);
+    await expect(backUp()).rejects.toThrow();
     expect(backupsListing()).toEqual([]);
   });
 
-  test("refuses a keep count below 1", () => {
-    writeDatabase("rows");
-    const result = run(BACKUP_DATABASE_COMMAND, { FLAMENCO_BACKUPS_KEEP: "0" });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain("FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got 0");
-    expect(backupsListing()).toEqual([]);
+  test("never overwrites a backup of the same name", async () => {
+    writeDatabase("new rows");
+    const existing = path.join(storage, "backups", "2026-11-29T10-15-03.123Z-3.7");
+    fs.mkdirSync(existing, { recursive: true });
+    fs.writeFileSync(path.join(existing, "flamenco-manager.sqlite"), "earlier rows");
+    await expect(backUp()).rejects.toThrow(`backup ${existing} exists already`);
+    expect(fs.readFileSync(path.join(existing, "flamenco-manager.sqlite"), "utf8")).toBe("earlier rows");
   });
 });
 
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
 
 describe("ownership", () => {
-  test("a backup keeps the owner (when run as root) and mode of the manager's files, so a restored database stays writable by the manager", () => {
+  test("a backup keeps the owner (when run as root) and mode of the manager's files, so a restored database stays writable by the manager", async () => {
     writeDatabase("rows");
     const main = path.join(storage, "flamenco-manager.sqlite");
     const owner = IS_ROOT ? 1000 : Number(process.getuid?.());
     fs.chownSync(main, owner, owner === 1000 ? 1000 : Number(process.getgid?.()));
     fs.chmodSync(main, 0o640);
-    expect(run(BACKUP_DATABASE_COMMAND).status).toBe(0);
-    const copy = fs.statSync(path.join(storage, "backups", backupsListing()[0], "flamenco-manager.sqlite"));
+    const { backup } = await backUp();
+    const copy = fs.statSync(path.join(String(backup), "flamenco-manager.sqlite"));
     const source = fs.statSync(main);
     expect([copy.uid, copy.gid, copy.mode & 0o777]).toEqual([source.uid, source.gid, 0o640]);
+  });
+});
+
+describe("node scripts/backup-database.js backup, as Pulumi's delete step runs it", () => {
+  test("without a database (first deployment): says so, prints an empty report, exits 0", () => {
+    const result = run(BACKUP_DATABASE_COMMAND);
+    expect(result.status).toBe(0);
+    expect(parseBackupReport(result.stdout)).toEqual({ backup: null, newest: null, removed: [] });
+    expect(result.stderr).toBe(`No flamenco-manager.sqlite in ${storage} yet: nothing to back up.\n`);
+  });
+
+  test("backs up with FLAMENCO_VERSION in the name, prints the report and where the backup went", () => {
+    writeDatabase("rows of jobs");
+    const result = run(BACKUP_DATABASE_COMMAND, { FLAMENCO_VERSION: "3.8", FLAMENCO_BACKUPS_KEEP: "1" });
+    expect(result.status).toBe(0);
+    const [name] = backupsListing();
+    expect(name).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-3\.8$/);
+    const backup = path.join(storage, "backups", name);
+    expect(parseBackupReport(result.stdout)).toEqual({ backup, newest: backup, removed: [] });
+    expect(result.stderr).toBe(`Backed up the manager database to ${backup}\n`);
+  });
+
+  test("a failure fails the step, with the reason after the script's name", () => {
+    writeDatabase("rows");
+    fs.rmSync(configFile);
+    fs.mkdirSync(configFile);
+    const result = run(BACKUP_DATABASE_COMMAND);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^backup-database: /);
+    expect(backupsListing()).toEqual([]);
+  });
+
+  test.each(["0", "1.5", "five"])("refuses FLAMENCO_BACKUPS_KEEP=%s before copying anything", (keep) => {
+    writeDatabase("rows");
+    const result = run(BACKUP_DATABASE_COMMAND, { FLAMENCO_BACKUPS_KEEP: keep });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${keep}`);
+    expect(backupsListing()).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { DEREGISTER_WORKER_COMMAND } from "../../components/render/deregister";
+import { deregisterWorker } from "../../scripts/deregister-worker";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -73,23 +74,104 @@ afterEach(async () => {
   manager = undefined;
 });
 
-describe("node scripts/deregister-worker.js", () => {
+describe("deregisterWorker", () => {
   test("finds the worker by name and deletes exactly it by id", async () => {
     manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 204 }));
-    const result = await deregister(manager.url);
-    expect(result.status).toBe(0);
+    const result = await deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" });
     expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers", "DELETE /api/v3/worker-mgt/workers/0b8e-2"]);
-    expect(JSON.parse(result.stdout)).toEqual({ worker: "farm-render-01-3", deregistered: ["0b8e-2"] });
+    expect(result).toEqual({ worker: "farm-render-01-3", deregistered: ["0b8e-2"] });
+  });
+
+  test("takes the manager URL with or without a trailing slash", async () => {
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 204 }));
+    await deregisterWorker({ managerUrl: `${manager.url}/`, workerName: "farm-render-01-2" });
+    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers", "DELETE /api/v3/worker-mgt/workers/0b8e-1"]);
+  });
+
+  test("deletes every worker of that name, its id escaped for the path", async () => {
+    const twice = {
+      workers: [
+        { id: "a/1", name: "farm-render-01-3" },
+        { id: "b 2", name: "farm-render-01-3" },
+      ],
+    };
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: twice } : { status: 204 }));
+    const result = await deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" });
+    expect(manager.requests.slice(1)).toEqual([
+      "DELETE /api/v3/worker-mgt/workers/a%2F1",
+      "DELETE /api/v3/worker-mgt/workers/b%202",
+    ]);
+    expect(result.deregistered).toEqual(["a/1", "b 2"]);
   });
 
   test("a worker the manager does not list, or one already deleted (404), is fine", async () => {
     manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 404 }));
-    expect((await deregister(manager.url, "farm-render-01-9")).status).toBe(0);
+    expect(await deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-9" })).toEqual({
+      worker: "farm-render-01-9",
+      deregistered: [],
+    });
     expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers"]);
-    expect((await deregister(manager.url)).status).toBe(0);
+    expect(await deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" })).toEqual({
+      worker: "farm-render-01-3",
+      deregistered: ["0b8e-2"],
+    });
   });
 
-  test("a manager that is gone: a warning, and the destroy goes on", async () => {
+  test("a manager that lists no workers at all: nothing to deregister", async () => {
+    manager = await startManager(() => ({ status: 200, body: {} }));
+    expect(await deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" })).toEqual({
+      worker: "farm-render-01-3",
+      deregistered: [],
+    });
+  });
+
+  test("a manager that is gone: a warning naming the request, nothing deregistered", async () => {
+    const port = await closedPort();
+    const result = await deregisterWorker({ managerUrl: `http://127.0.0.1:${port}`, workerName: "farm-render-01-3" });
+    expect(result.deregistered).toEqual([]);
+    // The reason itself (ECONNREFUSED) is checked through the command below: under jest, Node's
+    // fetch error comes from another realm than the script's `Error`.
+    expect(result.warning).toMatch(
+      new RegExp(
+        `^the manager is unreachable \\(GET http://127\\.0\\.0\\.1:${port}/api/v3/worker-mgt/workers: .+\\); farm-render-01-3 was not deregistered$`,
+      ),
+    );
+  });
+
+  test("a manager that answers 404 to the list: a warning, nothing deleted", async () => {
+    manager = await startManager(() => ({ status: 404 }));
+    const result = await deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" });
+    expect(result.deregistered).toEqual([]);
+    expect(result.warning).toContain(`GET ${manager.url}/api/v3/worker-mgt/workers answered 404`);
+    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers"]);
+  });
+
+  test("an HTTP error other than 404 from a reachable manager fails, naming the request and the answer", async () => {
+    manager = await startManager((method) =>
+      method === "GET" ? { status: 200, body: WORKERS } : { status: 500, body: { message: "database is locked" } },
+    );
+    await expect(deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" })).rejects.toThrow(
+      `DELETE ${manager.url}/api/v3/worker-mgt/workers/0b8e-2 answered HTTP 500: {"message":"database is locked"}`,
+    );
+  });
+
+  test("a failing list fails too, without a body when the manager sends none", async () => {
+    manager = await startManager(() => ({ status: 503 }));
+    await expect(deregisterWorker({ managerUrl: manager.url, workerName: "farm-render-01-3" })).rejects.toThrow(
+      new RegExp(`^GET ${manager.url}/api/v3/worker-mgt/workers answered HTTP 503$`),
+    );
+  });
+});
+
+describe("the deregister command, as Pulumi's delete step runs it", () => {
+  test("prints the result as one JSON line and exits 0", async () => {
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 204 }));
+    const result = await deregister(manager.url);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ worker: "farm-render-01-3", deregistered: ["0b8e-2"] });
+  });
+
+  test("a manager that is gone: the warning on stderr, exit 0, so the destroy goes on", async () => {
     const result = await deregister(`http://127.0.0.1:${await closedPort()}`);
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(
@@ -97,29 +179,10 @@ describe("node scripts/deregister-worker.js", () => {
     );
   });
 
-  test("a manager that answers 404 to the list: a warning, and the destroy goes on", async () => {
-    manager = await startManager(() => ({ status: 404 }));
-    const result = await deregister(manager.url);
-    expect(result.status).toBe(0);
-    expect(result.stderr).toContain(`warning: GET ${manager.url}/api/v3/worker-mgt/workers answered 404`);
-    expect(manager.requests).toEqual(["GET /api/v3/worker-mgt/workers"]);
-  });
-
-  test("an HTTP error other than 404 from a reachable manager fails the step, naming the request and the answer", async () => {
-    manager = await startManager((method) =>
-      method === "GET" ? { status: 200, body: WORKERS } : { status: 500, body: { message: "database is locked" } },
-    );
-    const result = await deregister(manager.url);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(
-      `deregister-worker: DELETE ${manager.url}/api/v3/worker-mgt/workers/0b8e-2 answered HTTP 500: {"message":"database is locked"}`,
-    );
-  });
-
-  test("a failing list fails the step too", async () => {
+  test("a failure: exit 1, the reason on stderr after the script's name", async () => {
     manager = await startManager(() => ({ status: 503 }));
     const result = await deregister(manager.url);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`GET ${manager.url}/api/v3/worker-mgt/workers answered HTTP 503`);
+    expect(result.stderr).toBe(`deregister-worker: GET ${manager.url}/api/v3/worker-mgt/workers answered HTTP 503\n`);
   });
 });
