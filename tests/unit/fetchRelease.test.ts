@@ -449,10 +449,100 @@ describe("stageContext", () => {
     const context = path.join(tmp, "image-context");
     const { verified, content } = cachedArchive("c");
     await stageContext(verified, context, "FROM same\n", log);
+    const staged = fs.statSync(context).ino;
+    logs = [];
     await stageContext(verified, context, "FROM same\n", log);
+    expect(logs).toEqual([`image context ${context} is up to date`]);
+    // Not swapped for a copy: the same directory, so Docker's build cache sees no change either.
+    expect(fs.statSync(context).ino).toBe(staged);
     expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
     expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(content)).toBe(true);
     expect(fs.readdirSync(tmp).sort()).toEqual(["c.tar.gz", "image-context"]);
+  });
+
+  it("says where it staged a context", async () => {
+    const context = path.join(tmp, "image-context");
+    await stageContext(cachedArchive("d").verified, context, "FROM scratch\n", log);
+    expect(logs).toEqual([`staged image context ${context}`]);
+  });
+
+  it("restages a context that holds anything besides the Dockerfile and the archive", async () => {
+    const context = path.join(tmp, "image-context");
+    const { verified } = cachedArchive("e");
+    await stageContext(verified, context, "FROM same\n", log);
+    fs.writeFileSync(path.join(context, "notes.txt"), "sent to the build otherwise");
+    await stageContext(verified, context, "FROM same\n", log);
+    expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
+  });
+
+  it("restages a context whose archive was altered, or whose Dockerfile is missing", async () => {
+    const context = path.join(tmp, "image-context");
+    const { verified, content } = cachedArchive("f");
+    await stageContext(verified, context, "FROM same\n", log);
+    fs.writeFileSync(path.join(context, "flamenco-release.tar.gz"), "altered");
+    await stageContext(verified, context, "FROM same\n", log);
+    expect(fs.readFileSync(path.join(context, "flamenco-release.tar.gz")).equals(content)).toBe(true);
+
+    fs.rmSync(path.join(context, "Dockerfile"));
+    fs.writeFileSync(path.join(context, "dockerfile"), "FROM same\n");
+    await stageContext(verified, context, "FROM same\n", log);
+    expect(fs.readdirSync(context).sort()).toEqual(["Dockerfile", "flamenco-release.tar.gz"]);
+    expect(fs.readFileSync(path.join(context, "Dockerfile"), "utf8")).toBe("FROM same\n");
+  });
+});
+
+describe("what a download reports while pulumi up runs", () => {
+  const MIB = 1024 * 1024;
+
+  it("announces the list and the archive with its size, reports progress in tenths, then the time taken and the digest", async () => {
+    const archive = crypto.randomBytes(2.5 * MIB);
+    const { archiveUrl, checksumsUrl } = publishRelease("progress", archive);
+    const cacheEntry = cacheEntryIn(tmp);
+    await ensureArchive({ url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl }, log);
+
+    expect(logs[0]).toBe(`fetching checksum list ${checksumsUrl}`);
+    expect(logs[1]).toBe(`fetching ${archiveUrl} (2.5 MiB)`);
+    expect(logs[logs.length - 1]).toBe(`verified sha256 ${sha256(archive)}`);
+    const fetched = /^ {2}fetched 2\.5 MiB in (\d+\.\d) s$/.exec(logs[logs.length - 2]);
+    expect(fetched).not.toBeNull();
+    expect(Number(fetched![1])).toBeLessThan(60);
+
+    const progress = logs.slice(2, -2).map((line) => {
+      const match = /^ {2}(\d+\.\d) MiB of 2\.5 MiB \((\d+) %\)$/.exec(line);
+      expect(match).not.toBeNull();
+      return { mebibytes: Number(match![1]), percent: Number(match![2]) };
+    });
+    const tenths = progress.map(({ percent }) => Math.floor(percent / 10));
+    // At most one line per tenth, in order, from the first tenth to the whole archive.
+    expect(new Set(tenths).size).toBe(tenths.length);
+    expect([...tenths].sort((a, b) => a - b)).toEqual(tenths);
+    expect(tenths[0]).toBe(1);
+    expect(progress[progress.length - 1]).toEqual({ mebibytes: 2.5, percent: 100 });
+    expect(progress.length).toBeGreaterThanOrEqual(5);
+    for (const { mebibytes, percent } of progress) expect(Math.abs((mebibytes / 2.5) * 100 - percent)).toBeLessThan(5);
+  });
+
+  it("without an announced size: no size, no progress, the amount at the end", async () => {
+    const archive = crypto.randomBytes(300 * 1024);
+    const archiveUrl = `${baseUrl}/chunked/${ARCHIVE_NAME}`;
+    routes.set(`/chunked/${ARCHIVE_NAME}`, { status: 200, body: archive, chunked: true });
+    await ensureArchive(
+      { url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry: cacheEntryIn(tmp), sha256: sha256(archive) },
+      log,
+    );
+    expect(logs[0]).toBe(`fetching ${archiveUrl}`);
+    expect(logs[1]).toMatch(/^ {2}fetched 0\.3 MiB in \d+\.\d s$/);
+    expect(logs).toHaveLength(3);
+  });
+
+  it("a cache hit says which archive it reuses and nothing else", async () => {
+    const { archive, archiveUrl, checksumsUrl } = publishRelease("hit");
+    const cacheEntry = cacheEntryIn(tmp);
+    const request = { url: archiveUrl, archiveName: ARCHIVE_NAME, cacheEntry, checksumsUrl };
+    await ensureArchive(request, log);
+    logs = [];
+    await ensureArchive(request, log);
+    expect(logs).toEqual([`using cached ${path.join(cacheEntry, ARCHIVE_NAME)} (sha256 ${sha256(archive)})`]);
   });
 });
 
