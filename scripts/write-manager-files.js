@@ -42,8 +42,9 @@ function parseOwner(owner) {
  * Creates the config file's directory (0750), or takes permission bits beyond 0750 off an
  * existing one; bits an admin took off stay off.
  * @param {string} directory
+ * @param {(line: string) => void} log
  */
-async function ensureConfigDirectory(directory) {
+async function ensureConfigDirectory(directory, log) {
   await fsp.mkdir(directory, { recursive: true, mode: CONFIG_DIRECTORY_MODE });
   const { mode } = await fsp.stat(directory);
   const tightened = mode & (0o7000 | CONFIG_DIRECTORY_MODE);
@@ -53,25 +54,25 @@ async function ensureConfigDirectory(directory) {
   } catch (error) {
     // A directory of another user: the file's own mode still keeps it private.
     if (!(error instanceof Error && "code" in error && error.code === "EPERM")) throw error;
-    process.stderr.write(
-      `flamenco files: ${directory} belongs to another user; left at mode ${(mode & 0o777).toString(8)}\n`,
-    );
+    log(`${directory} belongs to another user; left at mode ${(mode & 0o777).toString(8)}`);
   }
 }
 
 /**
- * Creates each directory that does not exist yet; returns the ones it created.
+ * Creates each directory that does not exist yet; returns the ones it created. Run as root,
+ * it gives them to `owner`.
  * @param {string[]} directories
  * @param {string} [owner]
+ * @param {boolean} [asRoot]
  */
-async function ensureDirectories(directories, owner) {
+async function ensureDirectories(directories, owner, asRoot = runsAsRoot()) {
   const created = [];
   for (const directory of directories) {
     if (fs.existsSync(directory)) continue;
     await fsp.mkdir(directory, { recursive: true, mode: 0o755 });
     created.push(directory);
   }
-  if (owner && runsAsRoot()) {
+  if (owner && asRoot) {
     const { uid, gid } = parseOwner(owner);
     for (const directory of created) await fsp.chown(directory, uid, gid);
   }
@@ -85,31 +86,55 @@ async function readAll(input) {
   return Buffer.concat(chunks);
 }
 
+/**
+ * FLAMENCO_STORAGE_DIRECTORIES: a JSON list of paths, none when unset.
+ * @param {string | undefined} text
+ * @returns {string[]}
+ */
+function storageDirectories(text) {
+  /** @type {unknown} */
+  const directories = JSON.parse(text ?? "[]");
+  if (!Array.isArray(directories) || !directories.every((entry) => typeof entry === "string")) {
+    throw new Error("FLAMENCO_STORAGE_DIRECTORIES must be a JSON list of paths");
+  }
+  return directories;
+}
+
+/**
+ * Creates the missing storage directories, then writes the yaml privately; returns what the
+ * command prints.
+ * @param {{ configFile: string, directories: string[], content: Buffer, owner?: string, asRoot?: boolean, log?: (line: string) => void }} options
+ */
+async function writeManagerFiles({ configFile, directories, content, owner, asRoot = runsAsRoot(), log = () => {} }) {
+  if (content.length === 0) throw new Error("no flamenco-manager.yaml content on stdin");
+  const created = await ensureDirectories(directories, owner, asRoot);
+  await ensureConfigDirectory(path.dirname(configFile), log);
+  if (owner && asRoot) await writeAtomically(configFile, content, 0o640, parseOwner(owner));
+  else await writeAtomically(configFile, content, 0o600);
+  for (const directory of created) log(`created ${directory}`);
+  log(`wrote ${configFile}`);
+  const configDigest = crypto.createHmac("sha256", crypto.randomBytes(32)).update(content).digest("hex");
+  return { configFile, createdDirectories: created, configDigest };
+}
+
 async function main() {
+  /** @param {string} line */
+  const log = (line) => process.stderr.write(`flamenco files: ${line}\n`);
   try {
-    const configFile = requiredVariable("FLAMENCO_CONFIG_FILE");
-    /** @type {unknown} */
-    const directories = JSON.parse(process.env.FLAMENCO_STORAGE_DIRECTORIES ?? "[]");
-    if (!Array.isArray(directories) || !directories.every((entry) => typeof entry === "string")) {
-      throw new Error("FLAMENCO_STORAGE_DIRECTORIES must be a JSON list of paths");
-    }
-    const content = await readAll(process.stdin);
-    if (content.length === 0) throw new Error("no flamenco-manager.yaml content on stdin");
-    const owner = process.env.FLAMENCO_STORAGE_OWNER;
-    const created = await ensureDirectories(directories, owner);
-    await ensureConfigDirectory(path.dirname(configFile));
-    if (owner && runsAsRoot()) await writeAtomically(configFile, content, 0o640, parseOwner(owner));
-    else await writeAtomically(configFile, content, 0o600);
-    for (const directory of created) process.stderr.write(`flamenco files: created ${directory}\n`);
-    process.stderr.write(`flamenco files: wrote ${configFile}\n`);
-    const configDigest = crypto.createHmac("sha256", crypto.randomBytes(32)).update(content).digest("hex");
-    process.stdout.write(`${JSON.stringify({ configFile, createdDirectories: created, configDigest })}\n`);
+    const result = await writeManagerFiles({
+      configFile: requiredVariable("FLAMENCO_CONFIG_FILE"),
+      directories: storageDirectories(process.env.FLAMENCO_STORAGE_DIRECTORIES),
+      content: await readAll(process.stdin),
+      owner: process.env.FLAMENCO_STORAGE_OWNER,
+      log,
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (error) {
-    process.stderr.write(`flamenco files: ${error instanceof Error ? error.message : String(error)}\n`);
+    log(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;
   }
 }
 
-module.exports = { ensureDirectories };
+module.exports = { ensureDirectories, storageDirectories, writeManagerFiles };
 
 if (require.main === module) void main();

@@ -10,6 +10,7 @@ import {
   WRITE_MANAGER_FILES_COMMAND,
 } from "../../components/render/commands";
 import { renderManagerYaml } from "../../components/render/managerYaml";
+import { storageDirectories, writeManagerFiles } from "../../scripts/write-manager-files";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
@@ -229,5 +230,120 @@ describe("the digest of what was written", () => {
     expect(digestOf(second.stdout)).not.toBe(digestOf(first.stdout));
     expect(digestOf(first.stdout)).not.toBe(crypto.createHash("sha256").update(yaml).digest("hex"));
     expect(first.stdout + first.stderr).not.toContain("hunter2");
+  });
+});
+
+describe("writeManagerFiles", () => {
+  const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+  const ownerOf = (file: string) => {
+    const stat = fs.statSync(file);
+    return [stat.uid, stat.gid];
+  };
+  const ME = [process.getuid?.() ?? 0, process.getgid?.() ?? 0];
+
+  let logs: string[];
+  const log = (line: string) => {
+    logs.push(line);
+  };
+  beforeEach(() => {
+    logs = [];
+  });
+
+  it("creates the missing storage directories, writes the yaml 0600 and says what it did", async () => {
+    const configFile = path.join(tmp, "config", "flamenco-manager.yaml");
+    const storage = path.join(tmp, "storage");
+    const existing = path.join(tmp, "shared");
+    fs.mkdirSync(existing);
+    const result = await writeManagerFiles({
+      configFile,
+      directories: [storage, existing],
+      content: Buffer.from("manager_name: x\n"),
+      asRoot: false,
+      log,
+    });
+    expect(result).toEqual({ configFile, createdDirectories: [storage], configDigest: expect.any(String) });
+    expect(result.configDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readFileSync(configFile, "utf8")).toBe("manager_name: x\n");
+    expect(modeOf(configFile)).toBe(0o600);
+    expect(modeOf(path.dirname(configFile))).toBe(0o750);
+    expect(logs).toEqual([`created ${storage}`, `wrote ${configFile}`]);
+  });
+
+  it("not run as root: the manager's user changes no owner; file and directories stay the runner's", async () => {
+    const configFile = path.join(tmp, "flamenco-manager.yaml");
+    const storage = path.join(tmp, "storage");
+    await writeManagerFiles({
+      configFile,
+      directories: [storage],
+      content: Buffer.from("a: 1\n"),
+      owner: "4321:4322",
+      asRoot: false,
+    });
+    expect(modeOf(configFile)).toBe(0o600);
+    expect(ownerOf(configFile)).toEqual(ME);
+    expect(ownerOf(storage)).toEqual(ME);
+  });
+
+  // Giving files away needs root (CI runs the tests as root); any other user is refused by the system.
+  it("run as root: 0640 and the created directories owned by the manager's user", async () => {
+    const configFile = path.join(tmp, "flamenco-manager.yaml");
+    const storage = path.join(tmp, "storage");
+    const existing = path.join(tmp, "existing");
+    fs.mkdirSync(existing);
+    const written = writeManagerFiles({
+      configFile,
+      directories: [storage, existing],
+      content: Buffer.from("a: 1\n"),
+      owner: "4321:4322",
+      asRoot: true,
+    });
+    if (!IS_ROOT) return expect(written).rejects.toThrow(/EPERM/);
+    await written;
+    expect(modeOf(configFile)).toBe(0o640);
+    expect(ownerOf(configFile)).toEqual([4321, 4322]);
+    expect(ownerOf(storage)).toEqual([4321, 4322]);
+    expect(ownerOf(existing)).toEqual(ME);
+  });
+
+  it("a user without a group given is also the group", async () => {
+    const configFile = path.join(tmp, "flamenco-manager.yaml");
+    const written = writeManagerFiles({
+      configFile,
+      directories: [],
+      content: Buffer.from("a: 1\n"),
+      owner: "4321",
+      asRoot: true,
+    });
+    if (!IS_ROOT) return expect(written).rejects.toThrow(/EPERM/);
+    await written;
+    expect(ownerOf(configFile)).toEqual([4321, 4321]);
+  });
+
+  it("refuses empty content before creating anything", async () => {
+    const configFile = path.join(tmp, "config", "flamenco-manager.yaml");
+    await expect(
+      writeManagerFiles({ configFile, directories: [path.join(tmp, "storage")], content: Buffer.alloc(0) }),
+    ).rejects.toThrow("no flamenco-manager.yaml content on stdin");
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it("gives each write its own digest, of the content under a key it does not keep", async () => {
+    const configFile = path.join(tmp, "flamenco-manager.yaml");
+    const content = Buffer.from("mqtt:\n  client:\n    password: hunter2\n");
+    const first = await writeManagerFiles({ configFile, directories: [], content, asRoot: false });
+    const second = await writeManagerFiles({ configFile, directories: [], content, asRoot: false });
+    expect(second.configDigest).not.toBe(first.configDigest);
+    expect(first.configDigest).not.toBe(crypto.createHash("sha256").update(content).digest("hex"));
+  });
+});
+
+describe("storageDirectories (FLAMENCO_STORAGE_DIRECTORIES)", () => {
+  it("reads a JSON list of paths; unset means none", () => {
+    expect(storageDirectories('["/srv/storage","/srv/shared"]')).toEqual(["/srv/storage", "/srv/shared"]);
+    expect(storageDirectories(undefined)).toEqual([]);
+  });
+
+  it.each(['"/srv/storage"', '{"storage":"/srv"}', '["/srv", 7]'])("refuses %s", (text) => {
+    expect(() => storageDirectories(text)).toThrow("FLAMENCO_STORAGE_DIRECTORIES must be a JSON list of paths");
   });
 });
