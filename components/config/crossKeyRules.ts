@@ -107,11 +107,11 @@ function imageTagTooLong(fields: Fields, input: Input): ConfigProblem[] {
   const image = managerImageName(fields.landscape, fields.flamencoVersion);
   const tag = image.slice(image.lastIndexOf(":") + 1);
   if (tag.length <= MAX_IMAGE_TAG_LENGTH) return [];
-  const blamed = isSet(input, ["flamencoVersion"]) || !isSet(input, ["landscape"]) ? "flamencoVersion" : "landscape";
+  // A landscape name has at most 63 characters, so only a long flamencoVersion can get here.
   return [
     problem(
       input,
-      [blamed],
+      ["flamencoVersion"],
       `a shorter flamencoVersion or landscape: the image tag "${tag}" has ${tag.length} characters; Docker allows at most ${MAX_IMAGE_TAG_LENGTH}`,
     ),
   ];

@@ -42,11 +42,32 @@ describe("rules Docker would otherwise enforce at up", () => {
       `the manager's hostname "flamenco-manager.${"d".repeat(50)}.lan" has 71 characters; Docker allows at most 64`,
     ],
     [
+      "a hostname too long by its alias alone: the alias is blamed",
+      { network: { alias: "a".repeat(40) } },
+      "network.alias",
+      "a".repeat(40),
+      `the manager's hostname "${"a".repeat(40)}.openstudiolandscapes.lan" has 65 characters`,
+    ],
+    [
+      "a hostname too long with alias and domain both set: the domain is blamed",
+      { network: { alias: "a".repeat(40), domain: "openstudiolandscapes.lan" } },
+      "network.domain",
+      "openstudiolandscapes.lan",
+      "has 65 characters; Docker allows at most 64",
+    ],
+    [
       "an image tag <landscape>-<version> over 128 characters",
       { landscape: "l".repeat(60), flamencoVersion: `3.7-${"v".repeat(70)}` },
       "flamencoVersion",
       `3.7-${"v".repeat(70)}`,
       "has 135 characters; Docker allows at most 128",
+    ],
+    [
+      "a release archive of another version than the default flamencoVersion",
+      { flamencoRelease: { url: "https://mirror.studio.lan/flamenco/flamenco-3.6-linux-amd64.tar.gz" } },
+      "flamencoVersion",
+      "3.7",
+      'the version of the archive in flamencoRelease.url ("3.6"), so the image tag names what it holds',
     ],
     [
       "an environment name starting with a digit",
@@ -149,6 +170,14 @@ describe("rules Docker would otherwise enforce at up", () => {
     expect(`${settings.landscape}-${settings.release.version}`).toHaveLength(128);
   });
 
+  it("takes a release archive of the version flamencoVersion names, or one not named like an official archive", () => {
+    const mirror = "https://mirror.studio.lan/flamenco";
+    const matching = { flamencoVersion: "3.6", flamencoRelease: { url: `${mirror}/flamenco-3.6-linux-amd64.tar.gz` } };
+    expect(parseSettings(matching, CONTEXT).release.version).toBe("3.6");
+    const ownBuild = { flamencoRelease: { url: `${mirror}/studio-build.tar.gz`, sha256: SHA } };
+    expect(parseSettings(ownBuild, CONTEXT).release.version).toBe("3.7");
+  });
+
   it("runs the manager as root only with allowRootUser: true", () => {
     expect(parseSettings({ managerUser: "0:0", allowRootUser: true }, CONTEXT).managerUser).toBe("0:0");
     expect(parseSettings({ managerUser: "1000:0" }, CONTEXT).managerUser).toBe("1000:0");
@@ -233,6 +262,13 @@ describe("storage is never clobbered", () => {
       "workers.0.workersRoot",
       "/srv/db/workers",
       'it is inside storage ("/srv/db")',
+    ],
+    [
+      "storage inside a local host's default workersRoot: storage is the key the stack sets, so it is blamed",
+      { storage: "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/workers/db", workers: [{ name: "local", count: 1 }] },
+      "storage",
+      "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/workers/db",
+      `it is inside workers.0.workersRoot ("${FEATURE_DIRECTORY}/workers")`,
     ],
     ["storage with ':'", { storage: "/srv/a:b" }, "storage", "/srv/a:b", "without ':' or ','"],
     ["sharedStorage with ','", { sharedStorage: "/mnt/x,y" }, "sharedStorage", "/mnt/x,y", "without ':' or ','"],
