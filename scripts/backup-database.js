@@ -176,42 +176,46 @@ async function backupDatabase({ storage, configFile, version, keep, now = new Da
   return { backup: target, newest: target, removed };
 }
 
-async function main() {
-  const mode = process.argv[2];
-  const storage = requiredVariable("FLAMENCO_STORAGE");
+/**
+ * The command: `backup` or `newest` (argv[0]), settings from `env`; the report on stdout,
+ * what happened on stderr.
+ * @param {{ argv: string[], env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ */
+async function main({ argv, env, stdout, stderr }) {
+  const mode = argv[0];
+  const storage = requiredVariable("FLAMENCO_STORAGE", env);
   if (mode === "newest") {
     const backups = await listBackups(storage);
-    process.stdout.write(
-      `${JSON.stringify({ backup: null, newest: backups[backups.length - 1] ?? null, removed: [] })}\n`,
-    );
+    stdout.write(`${JSON.stringify({ backup: null, newest: backups[backups.length - 1] ?? null, removed: [] })}\n`);
     return;
   }
   if (mode !== "backup")
     throw new Error(`usage: node scripts/backup-database.js backup|newest (got ${mode ?? "nothing"})`);
-  const keep = Number(requiredVariable("FLAMENCO_BACKUPS_KEEP"));
+  const keep = Number(requiredVariable("FLAMENCO_BACKUPS_KEEP", env));
   if (!Number.isInteger(keep) || keep < 1)
-    throw new Error(
-      `FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${process.env.FLAMENCO_BACKUPS_KEEP}`,
-    );
+    throw new Error(`FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${env.FLAMENCO_BACKUPS_KEEP}`);
   const result = await backupDatabase({
     storage,
-    configFile: requiredVariable("FLAMENCO_CONFIG_FILE"),
-    version: requiredVariable("FLAMENCO_VERSION"),
+    configFile: requiredVariable("FLAMENCO_CONFIG_FILE", env),
+    version: requiredVariable("FLAMENCO_VERSION", env),
     keep,
   });
-  if (result.backup === null) process.stderr.write(`No ${DATABASE_FILE} in ${storage} yet: nothing to back up.\n`);
-  else process.stderr.write(`Backed up the manager database to ${result.backup}\n`);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (result.backup === null) stderr.write(`No ${DATABASE_FILE} in ${storage} yet: nothing to back up.\n`);
+  else stderr.write(`Backed up the manager database to ${result.backup}\n`);
+  stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 if (require.main === module) {
-  main().catch((error) => {
-    process.stderr.write(`backup-database: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }).catch(
+    (error) => {
+      process.stderr.write(`backup-database: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 module.exports = {
+  main,
   backupDatabase,
   backupName,
   listBackups,

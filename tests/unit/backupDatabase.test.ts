@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BACKUP_DATABASE_COMMAND, BACKUP_NEWEST_COMMAND, parseBackupReport } from "../../components/render/backup";
-import { backupDatabase } from "../../scripts/backup-database";
+import { backupDatabase, main } from "../../scripts/backup-database";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -187,14 +187,6 @@ describe("node scripts/backup-database.js backup, as Pulumi's delete step runs i
     expect(result.stderr).toMatch(/^backup-database: /);
     expect(backupsListing()).toEqual([]);
   });
-
-  test.each(["0", "1.5", "five"])("refuses FLAMENCO_BACKUPS_KEEP=%s before copying anything", (keep) => {
-    writeDatabase("rows");
-    const result = run(BACKUP_DATABASE_COMMAND, { FLAMENCO_BACKUPS_KEEP: keep });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${keep}`);
-    expect(backupsListing()).toEqual([]);
-  });
 });
 
 describe("node scripts/backup-database.js newest", () => {
@@ -210,5 +202,67 @@ describe("node scripts/backup-database.js newest", () => {
     expect(parseBackupReport(run(BACKUP_NEWEST_COMMAND).stdout).newest).toBe(
       path.join(backups, "2025-02-01T00-00-00.000Z-3.7"),
     );
+  });
+});
+
+describe("the command's main, in this process", () => {
+  /** Runs main as the command would with these arguments and this environment. */
+  async function command(argv: string[], env: Record<string, string> = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    await main({
+      argv,
+      env: {
+        FLAMENCO_STORAGE: storage,
+        FLAMENCO_CONFIG_FILE: configFile,
+        FLAMENCO_VERSION: "3.7",
+        FLAMENCO_BACKUPS_KEEP: "5",
+        ...env,
+      },
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => err.push(text) },
+    });
+    return { stdout: out.join(""), stderr: err.join("") };
+  }
+
+  test("backup: the report on stdout, where the backup went on stderr", async () => {
+    writeDatabase("rows");
+    const { stdout, stderr } = await command(["backup"], { FLAMENCO_VERSION: "3.8" });
+    const [name] = backupsListing();
+    expect(name).toMatch(/-3\.8$/);
+    const backup = path.join(storage, "backups", name);
+    expect(stdout).toBe(`${JSON.stringify({ backup, newest: backup, removed: [] })}\n`);
+    expect(stderr).toBe(`Backed up the manager database to ${backup}\n`);
+  });
+
+  test("backup without a database: says there is nothing to back up", async () => {
+    const { stdout, stderr } = await command(["backup"]);
+    expect(stdout).toBe('{"backup":null,"newest":null,"removed":[]}\n');
+    expect(stderr).toBe(`No flamenco-manager.sqlite in ${storage} yet: nothing to back up.\n`);
+  });
+
+  test("newest: the newest complete backup, without copying anything", async () => {
+    writeDatabase("rows");
+    expect((await command(["newest"])).stdout).toBe('{"backup":null,"newest":null,"removed":[]}\n');
+    const newest = path.join(storage, "backups", "2025-02-01T00-00-00.000Z-3.7");
+    fs.mkdirSync(path.join(storage, "backups", "2025-01-01T00-00-00.000Z-3.6"), { recursive: true });
+    fs.mkdirSync(newest);
+    expect((await command(["newest"])).stdout).toBe(`${JSON.stringify({ backup: null, newest, removed: [] })}\n`);
+    expect(backupsListing()).toEqual(["2025-01-01T00-00-00.000Z-3.6", "2025-02-01T00-00-00.000Z-3.7"]);
+  });
+
+  test.each(["0", "1.5", "five"])("refuses FLAMENCO_BACKUPS_KEEP=%s before copying anything", async (keep) => {
+    writeDatabase("rows");
+    await expect(command(["backup"], { FLAMENCO_BACKUPS_KEEP: keep })).rejects.toThrow(
+      `FLAMENCO_BACKUPS_KEEP must be a whole number from 1 upwards, got ${keep}`,
+    );
+    expect(backupsListing()).toEqual([]);
+  });
+
+  test("names what is missing: the mode, or a variable", async () => {
+    await expect(command([])).rejects.toThrow("usage: node scripts/backup-database.js backup|newest (got nothing)");
+    await expect(command(["restore"])).rejects.toThrow("(got restore)");
+    await expect(command(["backup"], { FLAMENCO_CONFIG_FILE: "" })).rejects.toThrow("FLAMENCO_CONFIG_FILE is not set");
+    await expect(command(["newest"], { FLAMENCO_STORAGE: "" })).rejects.toThrow("FLAMENCO_STORAGE is not set");
   });
 });
