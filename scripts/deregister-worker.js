@@ -80,20 +80,24 @@ async function deregisterWorker({ managerUrl, workerName }) {
   }
 }
 
-async function main() {
+/**
+ * The command: settings from `env`, the result on stdout, a warning on stderr.
+ * @param {{ env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ */
+async function main({ env, stdout, stderr }) {
   const result = await deregisterWorker({
-    managerUrl: requiredVariable("FLAMENCO_MANAGER_URL"),
-    workerName: requiredVariable("FLAMENCO_WORKER_NAME"),
+    managerUrl: requiredVariable("FLAMENCO_MANAGER_URL", env),
+    workerName: requiredVariable("FLAMENCO_WORKER_NAME", env),
   });
-  if (result.warning) process.stderr.write(`warning: ${result.warning}\n`);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (result.warning) stderr.write(`warning: ${result.warning}\n`);
+  stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main({ env: process.env, stdout: process.stdout, stderr: process.stderr }).catch((error) => {
     process.stderr.write(`deregister-worker: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
 }
 
-module.exports = { deregisterWorker };
+module.exports = { deregisterWorker, main };

@@ -3,7 +3,7 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { DEREGISTER_WORKER_COMMAND } from "../../components/render/deregister";
-import { deregisterWorker } from "../../scripts/deregister-worker";
+import { deregisterWorker, main } from "../../scripts/deregister-worker";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -184,5 +184,38 @@ describe("the deregister command, as Pulumi's delete step runs it", () => {
     const result = await deregister(manager.url);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`deregister-worker: GET ${manager.url}/api/v3/worker-mgt/workers answered HTTP 503\n`);
+  });
+});
+
+describe("the command's main, in this process", () => {
+  async function command(env: Record<string, string>) {
+    const out: string[] = [];
+    const err: string[] = [];
+    await main({
+      env,
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => err.push(text) },
+    });
+    return { stdout: out.join(""), stderr: err.join("") };
+  }
+
+  test("prints the result line, and a warning only when there is one", async () => {
+    manager = await startManager((method) => (method === "GET" ? { status: 200, body: WORKERS } : { status: 204 }));
+    const done = await command({ FLAMENCO_MANAGER_URL: manager.url, FLAMENCO_WORKER_NAME: "farm-render-01-3" });
+    expect(done).toEqual({ stdout: '{"worker":"farm-render-01-3","deregistered":["0b8e-2"]}\n', stderr: "" });
+
+    const gone = await command({
+      FLAMENCO_MANAGER_URL: `http://127.0.0.1:${await closedPort()}`,
+      FLAMENCO_WORKER_NAME: "farm-render-01-3",
+    });
+    expect(gone.stderr).toMatch(/^warning: the manager is unreachable .*; farm-render-01-3 was not deregistered\n$/);
+    expect(JSON.parse(gone.stdout)).toMatchObject({ worker: "farm-render-01-3", deregistered: [] });
+  });
+
+  test("names a missing variable", async () => {
+    await expect(command({ FLAMENCO_WORKER_NAME: "w" })).rejects.toThrow("FLAMENCO_MANAGER_URL is not set");
+    await expect(command({ FLAMENCO_MANAGER_URL: "http://127.0.0.1:1" })).rejects.toThrow(
+      "FLAMENCO_WORKER_NAME is not set",
+    );
   });
 });
