@@ -330,21 +330,21 @@ function readRequest(env) {
   };
 }
 
-async function main() {
+/**
+ * The command: the request from `env`, the result line on stdout, progress on stderr.
+ * @param {{ env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ */
+async function main({ env, stdout, stderr }) {
   /** @param {string} line */
-  const log = (line) => process.stderr.write(`flamenco release: ${line}\n`);
-  try {
-    const request = readRequest(process.env);
-    const cached = await ensureArchive(request.release, log);
-    await stageContext(cached, request.contextDirectory, request.dockerfile, log);
-    process.stdout.write(`${JSON.stringify({ ...cached, context: request.contextDirectory })}\n`);
-  } catch (error) {
-    process.stderr.write(`flamenco release: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
+  const log = (line) => stderr.write(`flamenco release: ${line}\n`);
+  const request = readRequest(env);
+  const cached = await ensureArchive(request.release, log);
+  await stageContext(cached, request.contextDirectory, request.dockerfile, log);
+  stdout.write(`${JSON.stringify({ ...cached, context: request.contextDirectory })}\n`);
 }
 
 module.exports = {
+  main,
   ensureArchive,
   stageContext,
   findChecksum,
@@ -355,4 +355,9 @@ module.exports = {
   DEFAULT_LIMITS,
 };
 
-if (require.main === module) void main();
+if (require.main === module) {
+  main({ env: process.env, stdout: process.stdout, stderr: process.stderr }).catch((error) => {
+    process.stderr.write(`flamenco release: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -15,6 +15,7 @@ import { renderDockerfile } from "../../components/render/dockerfile";
 import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
 
 const {
+  main,
   ensureArchive,
   stageContext,
   findChecksum,
@@ -618,6 +619,42 @@ function runScript(env: Record<string, string>): Promise<{ code: number; stdout:
     );
   });
 }
+
+describe("the command's main, in this process", () => {
+  it("prints the result line the program parses; progress goes to stderr, each line marked", async () => {
+    const release = publishRelease("main");
+    const context = path.join(tmp, "image-context");
+    const cacheEntry = cacheEntryIn(tmp);
+    const out: string[] = [];
+    const err: string[] = [];
+    await main({
+      env: {
+        FLAMENCO_RELEASE_URL: release.archiveUrl,
+        FLAMENCO_RELEASE_ARCHIVE: ARCHIVE_NAME,
+        FLAMENCO_RELEASE_CACHE_ENTRY: cacheEntry,
+        FLAMENCO_RELEASE_CHECKSUMS_URL: release.checksumsUrl,
+        FLAMENCO_IMAGE_CONTEXT: context,
+        FLAMENCO_DOCKERFILE: "FROM scratch\n",
+      },
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => err.push(text) },
+    });
+    expect(out).toEqual([
+      `${JSON.stringify({ archive: path.join(cacheEntry, ARCHIVE_NAME), sha256: sha256(release.archive), downloaded: true, context })}\n`,
+    ]);
+    expect(err[0]).toBe(`flamenco release: fetching checksum list ${release.checksumsUrl}\n`);
+    expect(err[err.length - 1]).toBe(`flamenco release: staged image context ${context}\n`);
+    expect(err.every((line) => line.startsWith("flamenco release: ") && line.endsWith("\n"))).toBe(true);
+  });
+
+  it("fails before writing anything when a variable is missing", async () => {
+    const write = () => undefined;
+    await expect(
+      main({ env: { FLAMENCO_RELEASE_URL: "https://x/a.tar.gz" }, stdout: { write }, stderr: { write } }),
+    ).rejects.toThrow("FLAMENCO_RELEASE_ARCHIVE is not set");
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+});
 
 describe("node scripts/fetch-release.js", () => {
   it("fetches, stages and prints the result line the program parses", async () => {
