@@ -19,5 +19,10 @@ module.exports = {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: ".stryker-tmp",
+  // Mutants are tested in this tree, not in a sandbox copy: Stryker's sandbox is private to the
+  // user running it (0700), and the write-manager-files test that runs the script as another
+  // user must be able to reach it. Stryker restores every file when the run ends (a copy stays
+  // in .stryker-tmp/backup-*): leave the tree alone while it runs.
+  inPlace: true,
   ignoreStatic: true,
 };

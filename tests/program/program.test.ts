@@ -2,7 +2,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { withDependencies } from "../../components/dependencies";
 import {
   inputDerivedDouble,
   PROJECT_ROOT,
@@ -633,5 +635,200 @@ describe("config that must not reach `pulumi up`", () => {
     expect(message).not.toContain("hunter2");
     expect(message).not.toContain("orphan-secret-42");
     expect(declared).toEqual([]);
+  });
+});
+
+/** The database backup before the manager container is replaced or destroyed, under mocks. */
+describe("the database backup before the manager container is replaced or destroyed", () => {
+  const ROOT = "/srv/landscapes";
+  const BASE = { landscapesRoot: ROOT };
+  const STORAGE = `${ROOT}/dev/OpenStudioLandscapes-Flamenco/storage`;
+  const GUARD_LABEL = "org.openstudiolandscapes.flamenco.backup-guard";
+
+  let run: ProgramRun;
+
+  beforeAll(async () => {
+    run = await runProgram({ config: BASE });
+  });
+
+  function backupOf(of: ProgramRun) {
+    return of.named("dev-manager-backup");
+  }
+
+  describe("the backup command", () => {
+    test("backs up on delete, with the storage, config file, running version and how many to keep", () => {
+      const backup = backupOf(run);
+      expect(backup.inputs).toMatchObject({
+        create: "node scripts/backup-database.js newest",
+        delete: "node scripts/backup-database.js backup",
+        environment: {
+          FLAMENCO_STORAGE: STORAGE,
+          FLAMENCO_CONFIG_FILE: `${ROOT}/dev/OpenStudioLandscapes-Flamenco/flamenco-manager.yaml`,
+          FLAMENCO_VERSION: "3.7",
+          FLAMENCO_BACKUPS_KEEP: "5",
+        },
+      });
+      expect(backup.deleteBeforeReplace).toBe(true);
+    });
+
+    test("the manager container holds the command's id in a label: a property dependency, so the engine deletes the container before the backup runs", () => {
+      const backup = backupOf(run);
+      // The id the mocks' provider double gives a command: its name and a digest of its inputs.
+      const backupId = `dev-manager-backup-${sha256(stableJson(backup.inputs)).slice(0, 12)}`;
+      const container = run.named("dev-manager");
+      expect(container.inputs.labels).toContainEqual({ label: GUARD_LABEL, value: backupId });
+    });
+
+    test("every change that replaces the manager container changes the command's triggers", async () => {
+      const triggers = stableJson(backupOf(run).inputs.triggers);
+      for (const config of [
+        { managerPortHost: 9484 },
+        { flamencoVersion: "3.6" },
+        { manager: { taskTimeout: "30m" } },
+        { environment: { STUDIO: "north" } },
+      ]) {
+        const changed = await runProgram({ config: { ...BASE, ...config } });
+        expect(stableJson(backupOf(changed).inputs.triggers)).not.toBe(triggers);
+      }
+    });
+
+    test("backupsToKeep changes the environment only: the command is updated, not replaced, and takes no backup", async () => {
+      const changed = await runProgram({ config: { ...BASE, backupsToKeep: 2 } });
+      expect(stableJson(backupOf(changed).inputs.triggers)).toBe(stableJson(backupOf(run).inputs.triggers));
+      expect((backupOf(changed).inputs.environment as Record<string, string>).FLAMENCO_BACKUPS_KEEP).toBe("2");
+    });
+
+    test("the stack reports the newest backup (none yet)", () => {
+      expect(run.outputs).toHaveProperty("newestBackup", null);
+    });
+  });
+});
+
+/**
+ * Resource names are part of URNs: a renamed resource is replaced unless its old URN is given
+ * as an alias. These are the URNs the program declared before its render-host children were
+ * named from their component (recorded from that version for this farm); every one of them
+ * must still lead to a declared resource, so existing stacks see no replacement.
+ */
+describe("URNs an existing stack knows", () => {
+  const LANDSCAPE_URN = "urn:pulumi:farm::flamenco-landscape::openstudiolandscapes:flamenco:Landscape";
+  const PREVIOUS_URNS = [
+    "::farm",
+    "$openstudiolandscapes:flamenco:Release::farm-release",
+    "$openstudiolandscapes:flamenco:Release$command:local:Command::farm-release-fetch",
+    "$openstudiolandscapes:flamenco:ManagerImage::farm-image",
+    "$openstudiolandscapes:flamenco:ManagerImage$docker:index/image:Image::farm-image",
+    "$docker:index/network:Network::farm-network",
+    "$openstudiolandscapes:flamenco:ManagerFiles::farm-manager-files",
+    "$openstudiolandscapes:flamenco:ManagerFiles$command:local:Command::farm-manager-files",
+    "$openstudiolandscapes:flamenco:Manager::farm-manager",
+    "$openstudiolandscapes:flamenco:Manager$docker:index/container:Container::farm-manager",
+    "$openstudiolandscapes:flamenco:Workers::farm-workers",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost::farm-render-host-manager-host",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$command:local:Command::farm-worker-manager-host-1-home",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$docker:index/container:Container::farm-worker-manager-host-1",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$command:local:Command::farm-worker-manager-host-2-home",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$docker:index/container:Container::farm-worker-manager-host-2",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost::farm-render-host-render-01",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$pulumi:providers:docker::farm-docker-render-01",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$command:local:Command::farm-worker-render-01-1-home",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$docker:index/container:Container::farm-worker-render-01-1",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$command:local:Command::farm-worker-render-01-2-home",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$docker:index/container:Container::farm-worker-render-01-2",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$command:local:Command::farm-worker-render-01-3-home",
+    "$openstudiolandscapes:flamenco:Workers$openstudiolandscapes:flamenco:RenderHost$docker:index/container:Container::farm-worker-render-01-3",
+  ].map((tail) => `${LANDSCAPE_URN}${tail}`);
+
+  describe("URNs of existing stacks", () => {
+    it("every resource of the previous naming is declared under its URN or aliased to it, once", async () => {
+      const run = await runProgram({
+        config: {
+          landscape: "farm",
+          landscapesRoot: "/srv/landscapes",
+          workers: [
+            { name: "manager-host", count: 2 },
+            {
+              name: "render-01",
+              dockerHost: "ssh://render@render-01.studio.lan",
+              count: 3,
+              gpus: "all",
+              sharedStorage: "/mnt/projects",
+            },
+          ],
+        },
+        stack: "farm",
+      });
+      const known = run.resources.flatMap((resource) => [resource.urn, ...resource.aliasUrns]);
+      for (const urn of PREVIOUS_URNS) expect(known.filter((candidate) => candidate === urn)).toEqual([urn]);
+      // Resources the previous version did not have at all are new, not renamed.
+      const added = run.resources.filter(
+        (resource) => ![resource.urn, ...resource.aliasUrns].some((urn) => PREVIOUS_URNS.includes(urn)),
+      );
+      expect(added.map((resource) => resource.name).sort()).toEqual([
+        "farm-manager-backup",
+        "farm-manager-backup",
+        "farm-workers-manager-host-1-deregister",
+        "farm-workers-manager-host-2-deregister",
+        "farm-workers-render-01-1-deregister",
+        "farm-workers-render-01-2-deregister",
+        "farm-workers-render-01-3-deregister",
+        "farm-workers-render-01-image",
+        "farm-workers-render-01-image",
+      ]);
+    });
+
+    it("the renamed worker resources carry their previous names as aliases", async () => {
+      const run = await runProgram({
+        config: {
+          landscape: "farm",
+          workers: [{ name: "render-01", dockerHost: "tcp://render-01:2376", count: 1, sharedStorage: "/mnt/p" }],
+        },
+        stack: "farm",
+      });
+      const renamed = Object.fromEntries(
+        run.resources
+          .filter((resource) => resource.aliasUrns.length > 0)
+          .map((resource) => [resource.name, resource.aliasUrns.map((urn) => urn.split("::").pop())]),
+      );
+      expect(renamed).toEqual({
+        "farm-workers-render-01": ["farm-render-host-render-01"],
+        "farm-workers-render-01-docker": ["farm-docker-render-01"],
+        "farm-workers-render-01-1-home": ["farm-worker-render-01-1-home"],
+        "farm-workers-render-01-1": ["farm-worker-render-01-1"],
+      });
+    });
+  });
+});
+
+/**
+ * A component hands its `dependsOn` on to the children that must wait, with their own
+ * dependencies added, in whichever form Pulumi accepts the option.
+ */
+describe("a component hands its dependsOn on", () => {
+  /** Stand-ins that Pulumi's own check takes for resources. */
+  function resource(name: string): pulumi.Resource {
+    return { __pulumiResource: true, name } as unknown as pulumi.Resource;
+  }
+
+  function names(dependencies: unknown): string[] {
+    return (dependencies as { name: string }[]).map((dependency) => dependency.name);
+  }
+
+  describe("withDependencies", () => {
+    const manager = resource("manager");
+    const network = resource("network");
+    const home = resource("home");
+
+    it("adds to a list, a single resource, or nothing", () => {
+      expect(names(withDependencies([manager, network], home))).toEqual(["manager", "network", "home"]);
+      expect(names(withDependencies(manager, home))).toEqual(["manager", "home"]);
+      expect(names(withDependencies(undefined, home))).toEqual(["home"]);
+    });
+
+    it("adds to a promised list", async () => {
+      const extended = withDependencies(Promise.resolve([manager]), home);
+      const settled = await new Promise((resolve) => (extended as pulumi.Output<unknown>).apply(resolve));
+      expect(names(settled)).toEqual(["manager", "home"]);
+    });
   });
 });
