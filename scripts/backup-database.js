@@ -23,6 +23,7 @@
 const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
+const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 
 const DATABASE_FILE = "flamenco-manager.sqlite";
@@ -206,11 +207,8 @@ async function main({ argv, env, stdout, stderr }) {
 }
 
 if (require.main === module) {
-  main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }).catch(
-    (error) => {
-      process.stderr.write(`backup-database: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
+  runCommand("backup-database", () =>
+    main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }),
   );
 }
 

@@ -16,6 +16,7 @@
  * is no reason to fail a destroy: the script warns and exits 0. Any other HTTP error from a
  * reachable manager fails the step, naming the request and the answer.
  */
+const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 const REQUEST_TIMEOUT_MS = 10000;
 
@@ -94,10 +95,7 @@ async function main({ env, stdout, stderr }) {
 }
 
 if (require.main === module) {
-  main({ env: process.env, stdout: process.stdout, stderr: process.stderr }).catch((error) => {
-    process.stderr.write(`deregister-worker: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runCommand("deregister-worker", () => main({ env: process.env, stdout: process.stdout, stderr: process.stderr }));
 }
 
 module.exports = { deregisterWorker, main };

@@ -18,6 +18,7 @@
  */
 const { spawn } = require("child_process");
 const path = require("path");
+const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 const { FEATURE_LABEL } = require("./labels");
 const { ensureDirectories } = require("./write-manager-files");
@@ -101,17 +102,12 @@ async function ensureWorkerHome(env) {
 }
 
 async function main() {
-  try {
-    const result = await ensureWorkerHome(process.env);
-    const where = process.env.FLAMENCO_DOCKER_HOST ? ` on ${process.env.FLAMENCO_DOCKER_HOST}` : "";
-    process.stderr.write(`flamenco worker home: ${result.created ? "created" : "kept"} ${result.home}${where}\n`);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } catch (error) {
-    process.stderr.write(`flamenco worker home: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
+  const result = await ensureWorkerHome(process.env);
+  const where = process.env.FLAMENCO_DOCKER_HOST ? ` on ${process.env.FLAMENCO_DOCKER_HOST}` : "";
+  process.stderr.write(`flamenco worker home: ${result.created ? "created" : "kept"} ${result.home}${where}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 module.exports = { ensureWorkerHome, remoteArguments, REMOTE_SCRIPT };
 
-if (require.main === module) void main();
+if (require.main === module) runCommand("flamenco worker home", main);

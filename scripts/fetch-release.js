@@ -21,6 +21,7 @@ const { Readable, Transform } = require("stream");
 const { pipeline } = require("stream/promises");
 const { fileURLToPath } = require("url");
 const { writeAtomically } = require("./atomic-write");
+const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 
 const ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
@@ -356,8 +357,5 @@ module.exports = {
 };
 
 if (require.main === module) {
-  main({ env: process.env, stdout: process.stdout, stderr: process.stderr }).catch((error) => {
-    process.stderr.write(`flamenco release: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  runCommand("flamenco release", () => main({ env: process.env, stdout: process.stdout, stderr: process.stderr }));
 }

@@ -28,6 +28,7 @@ const {
   copyDurably,
   syncDirectory,
 } = require("./backup-database");
+const { runCommand } = require("./command");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const USAGE =
@@ -167,11 +168,6 @@ async function main() {
   );
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    process.stderr.write(`restore-backup: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand("restore-backup", main);
 
 module.exports = { parseArguments, restoreBackup, resolveBackup };

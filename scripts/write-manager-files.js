@@ -24,6 +24,7 @@ const fs = require("fs");
 const fsp = require("fs/promises");
 const path = require("path");
 const { writeAtomically } = require("./atomic-write");
+const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 
 const CONFIG_DIRECTORY_MODE = 0o750;
@@ -120,21 +121,16 @@ async function writeManagerFiles({ configFile, directories, content, owner, asRo
 async function main() {
   /** @param {string} line */
   const log = (line) => process.stderr.write(`flamenco files: ${line}\n`);
-  try {
-    const result = await writeManagerFiles({
-      configFile: requiredVariable("FLAMENCO_CONFIG_FILE"),
-      directories: storageDirectories(process.env.FLAMENCO_STORAGE_DIRECTORIES),
-      content: await readAll(process.stdin),
-      owner: process.env.FLAMENCO_STORAGE_OWNER,
-      log,
-    });
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } catch (error) {
-    log(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-  }
+  const result = await writeManagerFiles({
+    configFile: requiredVariable("FLAMENCO_CONFIG_FILE"),
+    directories: storageDirectories(process.env.FLAMENCO_STORAGE_DIRECTORIES),
+    content: await readAll(process.stdin),
+    owner: process.env.FLAMENCO_STORAGE_OWNER,
+    log,
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 module.exports = { ensureDirectories, storageDirectories, writeManagerFiles };
 
-if (require.main === module) void main();
+if (require.main === module) runCommand("flamenco files", main);
