@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { BACKUP_DATABASE_COMMAND, BACKUP_NEWEST_COMMAND, parseBackupReport } from "../../components/render/backup";
 import { backupDatabase, main } from "../../scripts/backup-database";
+import { capturedStreams } from "./support/streams";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -208,8 +209,7 @@ describe("node scripts/backup-database.js newest", () => {
 describe("the command's main, in this process", () => {
   /** Runs main as the command would with these arguments and this environment. */
   async function command(argv: string[], env: Record<string, string> = {}) {
-    const out: string[] = [];
-    const err: string[] = [];
+    const captured = capturedStreams();
     await main({
       argv,
       env: {
@@ -219,10 +219,9 @@ describe("the command's main, in this process", () => {
         FLAMENCO_BACKUPS_KEEP: "5",
         ...env,
       },
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: (text: string) => err.push(text) },
+      ...captured.streams,
     });
-    return { stdout: out.join(""), stderr: err.join("") };
+    return { stdout: captured.stdout.join(""), stderr: captured.stderr.join("") };
   }
 
   test("backup: the report on stdout, where the backup went on stderr", async () => {

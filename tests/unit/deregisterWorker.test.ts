@@ -4,6 +4,7 @@ import * as net from "net";
 import * as path from "path";
 import { DEREGISTER_WORKER_COMMAND } from "../../components/render/deregister";
 import { deregisterWorker, main } from "../../scripts/deregister-worker";
+import { capturedStreams } from "./support/streams";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -189,14 +190,12 @@ describe("the deregister command, as Pulumi's delete step runs it", () => {
 
 describe("the command's main, in this process", () => {
   async function command(env: Record<string, string>) {
-    const out: string[] = [];
-    const err: string[] = [];
+    const captured = capturedStreams();
     await main({
       env,
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: (text: string) => err.push(text) },
+      ...captured.streams,
     });
-    return { stdout: out.join(""), stderr: err.join("") };
+    return { stdout: captured.stdout.join(""), stderr: captured.stderr.join("") };
   }
 
   test("prints the result line, and a warning only when there is one", async () => {

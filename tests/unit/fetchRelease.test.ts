@@ -13,6 +13,7 @@ import { parseSettings, Settings } from "../../components/config/settings";
 import { parseFetchedRelease, releaseCommandEnvironment } from "../../components/render/commands";
 import { renderDockerfile } from "../../components/render/dockerfile";
 import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
+import { capturedStreams } from "./support/streams";
 
 const {
   main,
@@ -625,8 +626,7 @@ describe("the command's main, in this process", () => {
     const release = publishRelease("main");
     const context = path.join(tmp, "image-context");
     const cacheEntry = cacheEntryIn(tmp);
-    const out: string[] = [];
-    const err: string[] = [];
+    const { streams, stdout: out, stderr: err } = capturedStreams();
     await main({
       env: {
         FLAMENCO_RELEASE_URL: release.archiveUrl,
@@ -636,8 +636,7 @@ describe("the command's main, in this process", () => {
         FLAMENCO_IMAGE_CONTEXT: context,
         FLAMENCO_DOCKERFILE: "FROM scratch\n",
       },
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: (text: string) => err.push(text) },
+      ...streams,
     });
     expect(out).toEqual([
       `${JSON.stringify({ archive: path.join(cacheEntry, ARCHIVE_NAME), sha256: sha256(release.archive), downloaded: true, context })}\n`,
