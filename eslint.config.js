@@ -2,7 +2,9 @@
 /**
  * Lint: ESLint's and typescript-eslint's recommended rules everywhere, Pulumi's rules (an
  * Output in a template literal) with type information where Outputs live: the program and
- * its components. Formatting is Prettier's job (eslint-config-prettier turns style rules off).
+ * its components, typed from tsconfig.eslint.json, which holds only those (the whole project
+ * would make every lint run parse the tests a second time). Formatting is Prettier's job
+ * (eslint-config-prettier turns style rules off).
  */
 const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
@@ -29,13 +31,13 @@ module.exports = tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off", "no-redeclare": ["error", { builtinGlobals: false }] },
   },
   {
-    // These load the SDK and the program (or its config reader) anew for a run, by path.
-    files: ["tests/program/harness.ts", "tests/unit/readStackSettings.test.ts"],
+    // It loads the SDK and the program anew for a run, by path.
+    files: ["tests/program/harness.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["index.ts", "components/**/*.ts"],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    languageOptions: { parserOptions: { project: "./tsconfig.eslint.json", tsconfigRootDir: __dirname } },
     plugins: { "@pulumi": pulumi },
     rules: {
       "@pulumi/no-output-in-template-literal": "error",
