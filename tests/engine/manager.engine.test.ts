@@ -253,7 +253,8 @@ describe("teardown", () => {
     expect(networks.filter((name) => ours.some((landscape) => name === `openstudiolandscapes-${landscape}`))).toEqual(
       [],
     );
-    // Kept because the program declares nothing that deletes it (see "destroy deletes no storage" in program.test.ts).
+    // Kept because the program declares nothing that deletes it
+    // (see "destroy deletes no storage" in tests/program/suites/landscape.ts).
     expect(fs.existsSync(path.join(storage, "flamenco-manager.sqlite"))).toBe(true);
   });
 });

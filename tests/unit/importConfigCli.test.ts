@@ -1,71 +1,16 @@
 /**
  * `npm run import-config` end to end, on the fixture stores and a temporary project
- * directory; then the round trip: the stack file it writes, run through the program under
- * mocks, gives the manager container the seed would have run.
+ * directory. The round trip (the stack file it writes, run through the program) is with the
+ * program tests, in tests/program/suites/importRoundTrip.ts.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
-import { main } from "../../tools/import-config";
 import { STORE_ENVIRONMENT_VARIABLE } from "../../tools/importConfig/store";
-import { runProgram } from "../program/harness";
+import { FEATURE, seedFile, store, useImportScratch } from "./support/importCli";
 
-const STORES = path.resolve(__dirname, "..", "fixtures", "config-stores");
-const FEATURE = "OpenStudioLandscapes-Flamenco";
 const SHA256 = "cd".repeat(32);
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-let scratch: string;
-let project: string;
-let home: string;
-
-beforeEach(() => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "import-config-"));
-  project = path.join(scratch, "project");
-  home = path.join(scratch, "home");
-  fs.mkdirSync(project);
-  fs.mkdirSync(home);
-});
-afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
-
-function cli(args: string[], env: Record<string, string> = {}): Run {
-  let out = "";
-  let err = "";
-  const code = main([...args, "--project-dir", project], {
-    out: (text) => (out += text),
-    err: (text) => (err += text),
-    env,
-    cwd: scratch,
-    homeDirectory: home,
-  });
-  return { code, out, err };
-}
-
-function store(name: string): string {
-  return path.join(STORES, name);
-}
-
-function seedFile(name: string): string {
-  return path.join(store(name), FEATURE, "config.yml");
-}
-
-function stackFile(stack: string): string {
-  return path.join(project, `Pulumi.${stack}.yaml`);
-}
-
-function stackConfig(stack: string): Record<string, unknown> {
-  return (parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, unknown> }).config;
-}
-
-function projectFiles(): string[] {
-  return fs.readdirSync(project).sort();
-}
+const importer = useImportScratch();
+const { cli, stackFile, stackConfig, projectFiles } = importer;
 
 describe("finding the store", () => {
   test("--store", () => {
@@ -82,13 +27,13 @@ describe("finding the store", () => {
   });
 
   test("the default location ~/.config/OpenStudioLandscapes/config-store", () => {
-    fs.cpSync(store("documented"), path.join(home, ".config", "OpenStudioLandscapes", "config-store"), {
+    fs.cpSync(store("documented"), path.join(importer.home, ".config", "OpenStudioLandscapes", "config-store"), {
       recursive: true,
     });
     const run = cli(["--stack", "studio-a"]);
     expect(run.code).toBe(0);
     expect(run.out).toContain(
-      `${path.join(home, ".config", "OpenStudioLandscapes", "config-store", FEATURE, "config.yml")} (store from default location)`,
+      `${path.join(importer.home, ".config", "OpenStudioLandscapes", "config-store", FEATURE, "config.yml")} (store from default location)`,
     );
   });
 
@@ -97,7 +42,7 @@ describe("finding the store", () => {
     expect(run.code).toBe(1);
     expect(run.out).toBe("");
     expect(run.err).toContain(
-      `No config store at ${path.join(home, ".config", "OpenStudioLandscapes", "config-store")} (the default location)`,
+      `No config store at ${path.join(importer.home, ".config", "OpenStudioLandscapes", "config-store")} (the default location)`,
     );
     expect(run.err).toContain("--store");
     expect(projectFiles()).toEqual([]);
@@ -283,7 +228,7 @@ describe("importing", () => {
   });
 
   test("a problem in a nested key names the nested seed key", () => {
-    const root = path.join(scratch, "store");
+    const root = path.join(importer.scratch, "store");
     fs.mkdirSync(path.join(root, FEATURE), { recursive: true });
     fs.writeFileSync(
       path.join(root, FEATURE, "config.yml"),
@@ -302,7 +247,7 @@ describe("importing", () => {
   });
 
   test("enabled: false is imported and the report says nothing will be deployed", () => {
-    const root = path.join(scratch, "store");
+    const root = path.join(importer.scratch, "store");
     fs.mkdirSync(path.join(root, FEATURE), { recursive: true });
     fs.writeFileSync(path.join(root, FEATURE, "config.yml"), "enabled: false\n");
     const run = cli(["--store", root, "--stack", "studio-a"]);
@@ -316,112 +261,5 @@ describe("importing", () => {
     const help = cli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out).toContain("Usage: npm run import-config --");
-  });
-});
-
-describe("round trip: import, then run the program with the resulting stack file", () => {
-  async function deploy(stack: string) {
-    const run = await runProgram({ stack, config: stackConfig(stack) });
-    const containers = run.ofType("docker:index/container:Container");
-    expect(containers).toHaveLength(1);
-    const fetches = run
-      .ofType("command:local:Command")
-      .filter((command) => String(command.inputs.create).includes("fetch-release"));
-    expect(fetches).toHaveLength(1);
-    return { run, container: containers[0].inputs, release: fetches[0].inputs.environment as Record<string, string> };
-  }
-
-  test("the README's config.yml: the seed's manager container", async () => {
-    expect(cli(["--store", store("documented"), "--stack", "studio-a"]).code).toBe(0);
-    const { container, release } = await deploy("studio-a");
-    const feature = path.join(os.homedir(), ".openstudiolandscapes", "landscapes", "studio-a", FEATURE);
-    expect(container.name).toBe("flamenco-manager--studio-a");
-    expect(container.restart).toBe("always");
-    expect(container.ports).toEqual([{ internal: 8080, external: 8484, ip: "0.0.0.0" }]);
-    expect(container.volumes).toEqual([
-      { hostPath: `${feature}/flamenco-manager.yaml`, containerPath: "/app/flamenco-manager.yaml", readOnly: true },
-      { hostPath: `${feature}/storage`, containerPath: "/app/flamenco-manager-storage", readOnly: false },
-      { hostPath: `${feature}/shared_storage`, containerPath: "/app/flamenco-manager-storage-shared", readOnly: false },
-    ]);
-    expect(release.FLAMENCO_RELEASE_URL).toBe("https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz");
-  });
-
-  test("custom placeholders: ports and storage paths as the store had them", async () => {
-    expect(cli(["--store", store("custom-placeholders")]).code).toBe(0);
-    const { container, release } = await deploy("studio-a");
-    expect(container.name).toBe("flamenco-manager--studio-a");
-    expect(container.ports).toEqual([{ internal: 8080, external: 9484, ip: "0.0.0.0" }]);
-    expect(container.volumes).toEqual([
-      {
-        hostPath: `/srv/openstudiolandscapes/.landscapes/studio-a/${FEATURE}/flamenco-manager.yaml`,
-        containerPath: "/app/flamenco-manager.yaml",
-        readOnly: true,
-      },
-      {
-        hostPath: path.join(os.homedir(), "flamenco", "studio-a", FEATURE, "manager-storage"),
-        containerPath: "/app/flamenco-manager-storage",
-        readOnly: false,
-      },
-      {
-        hostPath: "/mnt/studio/.shared_volumes/render/studio-a",
-        containerPath: "/app/flamenco-manager-storage-shared",
-        readOnly: false,
-      },
-    ]);
-    expect(release.FLAMENCO_RELEASE_URL).toBe(
-      "https://flamenco.blender.org/downloads/flamenco-3.8.2-linux-amd64.tar.gz",
-    );
-  });
-
-  test("a newer seed: landscape id, environment and the manager's yaml settings", async () => {
-    expect(cli(["--store", store("newer-seed"), "--stack", "studio-a"]).code).toBe(0);
-    const landscape = "2025-12-14-19-18-32-49ccd914b2a94c3480c99baed42570af";
-    const { run, container } = await deploy("studio-a");
-    expect(container.name).toBe(`flamenco-manager--${landscape}`);
-    expect(container.envs).toEqual(["TZ=Europe/Zurich", "STUDIO=acme"]);
-    expect(container.volumes).toContainEqual({
-      hostPath: `/srv/openstudiolandscapes/.landscapes/${landscape}/${FEATURE}/storage`,
-      containerPath: "/app/flamenco-manager-storage",
-      readOnly: false,
-    });
-    const files = run
-      .ofType("command:local:Command")
-      .find((command) => String(command.inputs.create).includes("write-manager-files"));
-    const managerYaml = parse(String(files?.inputs.stdin)) as Record<string, unknown>;
-    expect(managerYaml).toEqual(
-      expect.objectContaining({
-        manager_name: "OpenStudioLandscapes-Flamenco",
-        task_timeout: "10m0s",
-        database_check_period: "10m0s",
-        listen: ":8080",
-      }),
-    );
-    expect((managerYaml.variables as Record<string, unknown>).blenderArgs).toEqual({
-      values: [{ platform: "all", audience: "all", value: "--background --debug --enable-autoexec" }],
-    });
-  });
-
-  test("an unknown version url: pulumi up refuses until the sha256 is added", async () => {
-    expect(cli(["--store", store("unknown-version-url"), "--stack", "studio-a"]).code).toBe(0);
-    await expect(runProgram({ stack: "studio-a", config: stackConfig("studio-a") })).rejects.toThrow(
-      /flamencoRelease\.sha256/,
-    );
-  });
-
-  test("an unknown version url with the sha256 added: the release is fetched from it and checked against it", async () => {
-    expect(cli(["--store", store("unknown-version-url"), "--stack", "studio-a"]).code).toBe(0);
-    const config = stackConfig("studio-a");
-    const withSha = {
-      ...config,
-      "flamenco-landscape:flamencoRelease": {
-        ...(config["flamenco-landscape:flamencoRelease"] as object),
-        sha256: SHA256,
-      },
-    };
-    const run = await runProgram({ stack: "studio-a", config: withSha });
-    const fetch = run
-      .ofType("command:local:Command")
-      .find((command) => String(command.inputs.create).includes("fetch-release"));
-    expect((fetch?.inputs.environment as Record<string, string>).FLAMENCO_RELEASE_SHA256).toBe(SHA256);
   });
 });

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { withDependencies } from "../../components/dependencies";
+import { withDependencies } from "../../../components/dependencies";
 import {
   inputDerivedDouble,
   PROJECT_ROOT,
@@ -14,7 +14,7 @@ import {
   runRefused,
   sha256,
   stableJson,
-} from "./harness";
+} from "../harness";
 
 const ROOT = "/srv/landscapes";
 const BASE = { landscapesRoot: ROOT };

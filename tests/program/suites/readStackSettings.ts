@@ -4,7 +4,7 @@
  */
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
-import * as read from "../../components/config/read";
+import * as read from "../../../components/config/read";
 
 const NAMESPACE = "flamenco-landscape";
 
