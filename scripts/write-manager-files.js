@@ -118,19 +118,27 @@ async function writeManagerFiles({ configFile, directories, content, owner, asRo
   return { configFile, createdDirectories: created, configDigest };
 }
 
-async function main() {
+/**
+ * The command: environment and stdin as above; the result line on stdout, progress on stderr.
+ * @param {{ env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ */
+async function main({ env, stdin, stdout, stderr }) {
   /** @param {string} line */
-  const log = (line) => process.stderr.write(`flamenco files: ${line}\n`);
+  const log = (line) => stderr.write(`flamenco files: ${line}\n`);
   const result = await writeManagerFiles({
-    configFile: requiredVariable("FLAMENCO_CONFIG_FILE"),
-    directories: storageDirectories(process.env.FLAMENCO_STORAGE_DIRECTORIES),
-    content: await readAll(process.stdin),
-    owner: process.env.FLAMENCO_STORAGE_OWNER,
+    configFile: requiredVariable("FLAMENCO_CONFIG_FILE", env),
+    directories: storageDirectories(env.FLAMENCO_STORAGE_DIRECTORIES),
+    content: await readAll(stdin),
+    owner: env.FLAMENCO_STORAGE_OWNER,
     log,
   });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-module.exports = { ensureDirectories, storageDirectories, writeManagerFiles };
+module.exports = { ensureDirectories, main, storageDirectories, writeManagerFiles };
 
-if (require.main === module) runCommand("flamenco files", main);
+if (require.main === module) {
+  runCommand("flamenco files", () =>
+    main({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }),
+  );
+}

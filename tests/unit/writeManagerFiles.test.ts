@@ -1,8 +1,14 @@
+/**
+ * scripts/write-manager-files.js: what it writes and creates, and who may read it. Most cases
+ * call its main in this process; the first case, a refusal and the run as another user start
+ * `node scripts/write-manager-files.js` the way the manager-files command does.
+ */
 import * as childProcess from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Readable } from "stream";
 import { parseSettings, Settings } from "../../components/config/settings";
 import {
   managerFilesCommandEnvironment,
@@ -10,7 +16,8 @@ import {
   WRITE_MANAGER_FILES_COMMAND,
 } from "../../components/render/commands";
 import { renderManagerYaml } from "../../components/render/managerYaml";
-import { storageDirectories, writeManagerFiles } from "../../scripts/write-manager-files";
+import { main, storageDirectories, writeManagerFiles } from "../../scripts/write-manager-files";
+import { capturedStreams } from "./support/streams";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
@@ -29,8 +36,14 @@ function settingsIn(root: string): Settings {
   return parseSettings({ landscapesRoot: path.join(root, "landscapes") }, { stack: "dev", homeDirectory: root });
 }
 
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs the script the way the manager-files command does: from the project directory, yaml on stdin. */
-function run(env: Record<string, string>, input: string, as?: { uid: number; gid: number }) {
+function runCommandLine(env: Record<string, string>, input: string, as?: { uid: number; gid: number }): Ran {
   const [program, script] = WRITE_MANAGER_FILES_COMMAND.split(" ");
   expect(program).toBe("node");
   const result = childProcess.spawnSync(process.execPath, [script], {
@@ -43,18 +56,29 @@ function run(env: Record<string, string>, input: string, as?: { uid: number; gid
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The command's main in this process, with that environment and stdin; a failure is status 1 and its message. */
+async function run(env: Record<string, string>, input: string): Promise<Ran> {
+  const { streams, stdout, stderr } = capturedStreams();
+  try {
+    await main({ env, stdin: Readable.from([Buffer.from(input)]), ...streams });
+    return { status: 0, stdout: stdout.join(""), stderr: stderr.join("") };
+  } catch (error) {
+    return { status: 1, stdout: stdout.join(""), stderr: stderr.join("") + (error as Error).message };
+  }
+}
+
 /** Every file and directory below `root`, relative to it, sorted. */
 function tree(root: string): string[] {
   return (fs.readdirSync(root, { recursive: true }) as string[]).map(String).sort();
 }
 
-describe("node scripts/write-manager-files.js", () => {
+describe("write-manager-files", () => {
   it("writes the yaml, creates the storage directories and prints the result", () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
     const yaml = renderManagerYaml(settings);
 
-    const result = run(env, yaml);
+    const result = runCommandLine(env, yaml);
     expect(result.status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
     expect(fs.statSync(settings.storage.manager).isDirectory()).toBe(true);
@@ -66,7 +90,7 @@ describe("node scripts/write-manager-files.js", () => {
     });
   });
 
-  it("leaves existing storage directories and their files untouched", () => {
+  it("leaves existing storage directories and their files untouched", async () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
     fs.mkdirSync(settings.storage.manager, { recursive: true });
@@ -77,7 +101,7 @@ describe("node scripts/write-manager-files.js", () => {
     fs.writeFileSync(path.join(settings.storage.manager, "job-logs", "task.txt"), "log");
     const before = fs.statSync(settings.storage.manager);
 
-    const result = run(env, "listen: ':8080'\n");
+    const result = await run(env, "listen: ':8080'\n");
     expect(result.status).toBe(0);
     expect(fs.readFileSync(database, "utf8")).toBe("existing database");
     expect(tree(settings.storage.manager)).toEqual(["flamenco-manager.sqlite", "job-logs", "job-logs/task.txt"]);
@@ -87,14 +111,14 @@ describe("node scripts/write-manager-files.js", () => {
     expect(JSON.parse(result.stdout.trim()).createdDirectories).toEqual([settings.storage.shared]);
   });
 
-  it("replaces an existing yaml and leaves no temporary files", () => {
+  it("replaces an existing yaml and leaves no temporary files", async () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
     fs.mkdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE), { recursive: true });
     fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old: content\n", { mode: 0o600 });
     fs.chmodSync(env.FLAMENCO_CONFIG_FILE, 0o600);
 
-    expect(run(env, "new: content\n").status).toBe(0);
+    expect((await run(env, "new: content\n")).status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: content\n");
     expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE)).sort()).toEqual([
@@ -104,24 +128,24 @@ describe("node scripts/write-manager-files.js", () => {
     ]);
   });
 
-  it("is idempotent: a second run writes the same content and creates nothing", () => {
+  it("is idempotent: a second run writes the same content and creates nothing", async () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
     const yaml = renderManagerYaml(settings);
-    expect(run(env, yaml).status).toBe(0);
+    expect((await run(env, yaml)).status).toBe(0);
     const listing = tree(tmp);
-    const second = run(env, yaml);
+    const second = await run(env, yaml);
     expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout.trim()).createdDirectories).toEqual([]);
     expect(tree(tmp)).toEqual(listing);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
   });
 
-  it("gives the directories it creates to the storage owner when it runs as root", () => {
+  it("gives the directories it creates to the storage owner when it runs as root", async () => {
     const settings = settingsIn(tmp);
     const owner = IS_ROOT ? "4321:4322" : `${process.getuid?.()}:${process.getgid?.()}`;
     const env = { ...managerFilesCommandEnvironment(settings), FLAMENCO_STORAGE_OWNER: owner };
-    expect(run(env, "a: 1\n").status).toBe(0);
+    expect((await run(env, "a: 1\n")).status).toBe(0);
     const [uid, gid] = owner.split(":").map(Number);
     for (const directory of [settings.storage.manager, settings.storage.shared]) {
       const stat = fs.statSync(directory);
@@ -129,10 +153,10 @@ describe("node scripts/write-manager-files.js", () => {
     }
   });
 
-  it("refuses empty stdin with a clear message, and changes nothing", () => {
+  it("refuses empty stdin with a clear message, and changes nothing", async () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
-    const result = run(env, "");
+    const result = await run(env, "");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("no flamenco-manager.yaml content on stdin");
     expect(result.stdout).toBe("");
@@ -140,13 +164,13 @@ describe("node scripts/write-manager-files.js", () => {
   });
 
   it("refuses to run without FLAMENCO_CONFIG_FILE", () => {
-    const result = run({ FLAMENCO_STORAGE_DIRECTORIES: "[]" }, "a: 1\n");
+    const result = runCommandLine({ FLAMENCO_STORAGE_DIRECTORIES: "[]" }, "a: 1\n");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("FLAMENCO_CONFIG_FILE is not set");
   });
 
-  it("refuses a storage list that is not a JSON list of paths", () => {
-    const result = run(
+  it("refuses a storage list that is not a JSON list of paths", async () => {
+    const result = await run(
       { FLAMENCO_CONFIG_FILE: path.join(tmp, "f.yaml"), FLAMENCO_STORAGE_DIRECTORIES: '{"a": 1}' },
       "a: 1\n",
     );
@@ -161,13 +185,13 @@ describe("the config file holds secrets: who may read it", () => {
   const OTHER = IS_ROOT ? { uid: 4321, gid: 4322 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
 
-  it("run by root: 0640 owned by managerUser; run by another user: 0600 owned by that user; the directory 0750", () => {
+  it("run by root: 0640 owned by managerUser; run by another user: 0600 owned by that user; the directory 0750", async () => {
     const settings = parseSettings(
       { landscapesRoot: path.join(tmp, "landscapes"), managerUser: "4321:4322" },
       { stack: "dev", homeDirectory: tmp },
     );
     const env = managerFilesCommandEnvironment(settings);
-    expect(run(env, "manager_name: x\n").status).toBe(0);
+    expect((await run(env, "manager_name: x\n")).status).toBe(0);
     const stat = fs.statSync(env.FLAMENCO_CONFIG_FILE);
     if (IS_ROOT) {
       expect(stat.mode & 0o777).toBe(0o640);
@@ -185,7 +209,7 @@ describe("the config file holds secrets: who may read it", () => {
     fs.chownSync(home, OTHER.uid, OTHER.gid);
     fs.chmodSync(tmp, 0o755);
     const env = managerFilesCommandEnvironment(settingsIn(home));
-    const result = run(env, "manager_name: x\n", OTHER);
+    const result = runCommandLine(env, "manager_name: x\n", OTHER);
     expect(result.stderr).not.toContain("EPERM");
     expect(result.status).toBe(0);
     const stat = fs.statSync(env.FLAMENCO_CONFIG_FILE);
@@ -203,14 +227,14 @@ describe("the config file holds secrets: who may read it", () => {
       IS_ROOT ? 0o640 : 0o600,
     ],
     ["never loosens an admin's tighter mode on the file or its directory", 0o700, 0o400, 0o700, 0o400],
-  ])("%s", (_title, directoryBefore, fileBefore, directoryAfter, fileAfter) => {
+  ])("%s", async (_title, directoryBefore, fileBefore, directoryAfter, fileAfter) => {
     const env = managerFilesCommandEnvironment(settingsIn(tmp));
     const directory = path.dirname(env.FLAMENCO_CONFIG_FILE);
     fs.mkdirSync(directory, { recursive: true });
     fs.chmodSync(directory, directoryBefore);
     fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old\n");
     fs.chmodSync(env.FLAMENCO_CONFIG_FILE, fileBefore);
-    expect(run(env, "new: 1\n").status).toBe(0);
+    expect((await run(env, "new: 1\n")).status).toBe(0);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: 1\n");
     expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(fileAfter);
     expect(modeOf(directory)).toBe(directoryAfter);
@@ -220,11 +244,11 @@ describe("the config file holds secrets: who may read it", () => {
 describe("the digest of what was written", () => {
   const digestOf = (stdout: string) => parseWrittenManagerFiles(stdout).configDigest;
 
-  it("is salted with bytes it does not keep: it differs on every write and is no hash of the content", () => {
+  it("is salted with bytes it does not keep: it differs on every write and is no hash of the content", async () => {
     const env = managerFilesCommandEnvironment(settingsIn(tmp));
     const yaml = "mqtt:\n  client:\n    password: hunter2\n";
-    const first = run(env, yaml);
-    const second = run(env, yaml);
+    const first = await run(env, yaml);
+    const second = await run(env, yaml);
     expect(first.status).toBe(0);
     expect(digestOf(first.stdout)).toMatch(/^[0-9a-f]{64}$/);
     expect(digestOf(second.stdout)).not.toBe(digestOf(first.stdout));
@@ -338,7 +362,7 @@ describe("writeManagerFiles", () => {
 });
 
 describe("storageDirectories (FLAMENCO_STORAGE_DIRECTORIES)", () => {
-  it("reads a JSON list of paths; unset means none", () => {
+  it("reads a JSON list of paths; unset means none", async () => {
     expect(storageDirectories('["/srv/storage","/srv/shared"]')).toEqual(["/srv/storage", "/srv/shared"]);
     expect(storageDirectories(undefined)).toEqual([]);
   });
