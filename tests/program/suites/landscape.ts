@@ -25,6 +25,14 @@ const NETWORK = "docker:index/network:Network";
 
 type Inputs = Record<string, unknown>;
 
+let defaultRun: Promise<ProgramRun> | undefined;
+
+/** One run with the default settings, shared by the tests that only read what it declared. */
+function runWithDefaults(): Promise<ProgramRun> {
+  defaultRun ??= runProgram({ config: BASE });
+  return defaultRun;
+}
+
 function containerOf(run: ProgramRun): Inputs {
   const containers = run.ofType(CONTAINER);
   expect(containers).toHaveLength(1);
@@ -45,7 +53,7 @@ function changedResources(before: ProgramRun, after: ProgramRun): string[] {
 describe("the program with default settings", () => {
   let run: ProgramRun;
   beforeAll(async () => {
-    run = await runProgram({ config: BASE });
+    run = await runWithDefaults();
   });
 
   test("declares the release, image, network, manager files and manager, under one landscape component", () => {
@@ -363,7 +371,7 @@ describe("determinism", () => {
   });
 
   test("inputs hold no timestamps and no path of the machine that ran the program", async () => {
-    const run = await runProgram({ config: BASE });
+    const run = await runWithDefaults();
     const everything = stableJson(run.resources.map((resource) => resource.inputs));
     expect(everything).not.toMatch(/\b20\d\d-\d\d-\d\dT?\b/);
     expect(everything).not.toContain(PROJECT_ROOT);
@@ -374,7 +382,7 @@ describe("determinism", () => {
 describe("what a change of one setting touches (the preview diff)", () => {
   let base: ProgramRun;
   beforeAll(async () => {
-    base = await runProgram({ config: BASE });
+    base = await runWithDefaults();
   });
 
   test("host port: only the manager container", async () => {
@@ -648,7 +656,7 @@ describe("the database backup before the manager container is replaced or destro
   let run: ProgramRun;
 
   beforeAll(async () => {
-    run = await runProgram({ config: BASE });
+    run = await runWithDefaults();
   });
 
   function backupOf(of: ProgramRun) {
