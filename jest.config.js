@@ -9,6 +9,7 @@ module.exports = {
   // Both cores: jest would keep one free for itself, and the suite is mostly module loading.
   maxWorkers: 2,
   roots: ["<rootDir>/tests"],
+  testSequencer: "<rootDir>/tests/programTestsFirst.js",
   testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/program/**/*.test.ts"],
   transform: {
     "^.+\\.tsx?$": [
