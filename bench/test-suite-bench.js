@@ -2,8 +2,8 @@
  * Benchmark of `npm test`: wall time and CPU time of each of its steps run alone, then of
  * `npm test` itself, which runs them side by side. Prints figures; asserts nothing.
  *
- *   npm run bench:tests            # three runs of npm test
- *   npm run bench:tests -- 5       # five
+ *   npm run bench:tests            # three runs of npm test with jest's cache cleared, three with it
+ *   npm run bench:tests -- 5       # five of each
  *
  * CPU time is that of the step's whole process tree (read from /proc/self/stat, Linux
  * only): on a 2-core machine `npm test` cannot take less wall time than half of it.
@@ -69,17 +69,24 @@ function main() {
   console.log("each step alone:");
   // As npm test runs each step: through run-scripts, without an npm start-up of its own.
   for (const step of STEPS) console.log(row(`  ${step}`, measure(["node", "tools/run-scripts.js", step])));
-  console.log(`npm test, ${runs} run(s):`);
-  const results = [];
-  for (let run = 1; run <= runs; run++) {
-    const result = measure(["npm", "test"]);
-    results.push(result);
-    console.log(row(`  run ${run}`, result));
+  for (const cold of [true, false]) {
+    console.log(
+      cold
+        ? `npm test, ${runs} run(s) with jest's cache cleared first, as on a fresh clone (CI):`
+        : `npm test, ${runs} run(s) with jest's cache from the run before:`,
+    );
+    const results = [];
+    for (let run = 1; run <= runs; run++) {
+      if (cold) spawnSync("node", ["node_modules/.bin/jest", "--clearCache"], { cwd: PROJECT_ROOT, stdio: "ignore" });
+      const result = measure(["npm", "test"]);
+      results.push(result);
+      console.log(row(`  run ${run}`, result));
+    }
+    const walls = results.map((result) => result.wall);
+    console.log(
+      `  median ${median(walls).toFixed(2)} s wall (fastest ${Math.min(...walls).toFixed(2)} s, slowest ${Math.max(...walls).toFixed(2)} s), median ${median(results.map((result) => result.cpu)).toFixed(2)} s CPU`,
+    );
   }
-  const walls = results.map((result) => result.wall);
-  console.log(
-    `npm test: median ${median(walls).toFixed(2)} s wall (fastest ${Math.min(...walls).toFixed(2)} s, slowest ${Math.max(...walls).toFixed(2)} s), median ${median(results.map((result) => result.cpu)).toFixed(2)} s CPU`,
-  );
 }
 
 main();
