@@ -2,12 +2,14 @@ import * as childProcess from "child_process";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { parseSettings, Settings } from "../../components/config/settings";
+import type { ContainerSpec } from "../../components/render/containerSpec";
 import {
   managerCommand,
   managerContainerSpec,
   managerEnvironment,
   managerHealthcheck,
 } from "../../components/render/container";
+import { workerContainerSpec } from "../../components/render/workers";
 
 const HOME = "/home/artist";
 const FEATURE = `${HOME}/.openstudiolandscapes/landscapes/dev/OpenStudioLandscapes-Flamenco`;
@@ -212,5 +214,40 @@ describe("managerHealthcheck, run against a stand-in manager on 127.0.0.1", () =
 describe("managerEnvironment", () => {
   it("never lets an extra variable come before TZ", () => {
     expect(managerEnvironment({ timezone: "UTC", environment: { AAA: "1" } })[0]).toBe("TZ=UTC");
+  });
+});
+
+const farmSettings = parseSettings(
+  {
+    landscape: "farm",
+    workers: [{ name: "render-01", dockerHost: "tcp://render-01:2376", count: 1, sharedStorage: "/mnt/p" }],
+  },
+  {
+    stack: "farm",
+    homeDirectory: "/home/artist",
+  },
+);
+
+// The container renderers are typed against the docker provider's container inputs: `tsc` (the
+// first step of `npm test`) rejects a field docker.Container does not have. The
+// `@ts-expect-error` lines fail the type check if that ever stops being true.
+describe("ContainerSpec", () => {
+  it("accepts the provider's fields and rejects others, misspelt or misplaced", () => {
+    const valid = { name: "a", hostname: "b", restart: "always" } satisfies ContainerSpec;
+    // @ts-expect-error hostName is not a docker.Container input (it is `hostname`)
+    const misspelt = { name: "a", hostName: "b" } satisfies ContainerSpec;
+    // @ts-expect-error `skipPush` belongs to docker.Image, not to a container
+    const misplaced = { name: "a", skipPush: true } satisfies ContainerSpec;
+    // @ts-expect-error the image is added by the Pulumi layer, never by a renderer
+    const withImage = { name: "a", image: "debian" } satisfies ContainerSpec;
+    expect([valid, misspelt, misplaced, withImage].map((spec) => spec.name)).toEqual(["a", "a", "a", "a"]);
+  });
+
+  it("the manager and worker specs are ContainerSpecs", () => {
+    const specs: ContainerSpec[] = [
+      managerContainerSpec(farmSettings),
+      workerContainerSpec(farmSettings, farmSettings.workers[0], 1),
+    ];
+    expect(specs.map((spec) => spec.name)).toEqual(["flamenco-manager--farm", "farm-render-01-1"]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The README's reference tables and command list, kept in step with the schema's defaults
- * and package.json: a new key, a changed default or a new script fails here until the
- * README says so.
+ * The README's reference tables, command list and example stack file, kept in step with the
+ * schema's defaults, package.json and examples/: a new key, a changed default, a new script
+ * or a changed example fails here until the README says so.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -113,4 +113,10 @@ describe("the README's commands", () => {
   it("show every script package.json has", () => {
     expect(scripts.filter((name) => !mentioned.has(name))).toEqual([]);
   });
+});
+
+test("the README shows the two-host example stack file the engine tests apply, verbatim", () => {
+  const example = fs.readFileSync(path.join(PROJECT_ROOT, "examples", "two-host-farm", "Pulumi.farm.yaml"), "utf8");
+  const yamlBlocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);
+  expect(yamlBlocks).toContain(example);
 });
