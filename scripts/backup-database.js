@@ -180,7 +180,7 @@ async function backupDatabase({ storage, configFile, version, keep, now = new Da
 /**
  * The command: `backup` or `newest` (argv[0]), settings from `env`; the report on stdout,
  * what happened on stderr.
- * @param {{ argv: string[], env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ * @param {import("./command").CommandIo & { argv: string[] }} io
  */
 async function main({ argv, env, stdout, stderr }) {
   const mode = argv[0];
@@ -207,9 +207,7 @@ async function main({ argv, env, stdout, stderr }) {
 }
 
 if (require.main === module) {
-  runCommand("backup-database", () =>
-    main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }),
-  );
+  runCommand("backup-database", (io) => main({ ...io, argv: process.argv.slice(2) }));
 }
 
 module.exports = {

@@ -7,12 +7,20 @@
  */
 
 /**
- * Runs `main`, turning a rejection into that line and exit code.
+ * What a command's main runs with: its environment, and where it writes its result line
+ * (stdout) and its progress (stderr). Tests hand it their own.
+ * @typedef {{ write(text: string): unknown }} TextOutput
+ * @typedef {{ env: NodeJS.ProcessEnv, stdout: TextOutput, stderr: TextOutput }} CommandIo
+ */
+
+/**
+ * Runs `main` with this process's environment and streams, turning a rejection into that line
+ * and exit code.
  * @param {string} prefix
- * @param {() => Promise<void>} main
+ * @param {(io: CommandIo) => Promise<void>} main
  */
 function runCommand(prefix, main) {
-  main().catch((error) => {
+  main({ env: process.env, stdout: process.stdout, stderr: process.stderr }).catch((error) => {
     process.stderr.write(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

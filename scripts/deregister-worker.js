@@ -83,7 +83,7 @@ async function deregisterWorker({ managerUrl, workerName }) {
 
 /**
  * The command: settings from `env`, the result on stdout, a warning on stderr.
- * @param {{ env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ * @param {import("./command").CommandIo} io
  */
 async function main({ env, stdout, stderr }) {
   const result = await deregisterWorker({
@@ -94,8 +94,6 @@ async function main({ env, stdout, stderr }) {
   stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-if (require.main === module) {
-  runCommand("deregister-worker", () => main({ env: process.env, stdout: process.stdout, stderr: process.stderr }));
-}
+if (require.main === module) runCommand("deregister-worker", main);
 
 module.exports = { deregisterWorker, main };

@@ -333,7 +333,7 @@ function readRequest(env) {
 
 /**
  * The command: the request from `env`, the result line on stdout, progress on stderr.
- * @param {{ env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ * @param {import("./command").CommandIo} io
  */
 async function main({ env, stdout, stderr }) {
   /** @param {string} line */
@@ -356,6 +356,4 @@ module.exports = {
   DEFAULT_LIMITS,
 };
 
-if (require.main === module) {
-  runCommand("flamenco release", () => main({ env: process.env, stdout: process.stdout, stderr: process.stderr }));
-}
+if (require.main === module) runCommand("flamenco release", main);

@@ -120,7 +120,7 @@ async function writeManagerFiles({ configFile, directories, content, owner, asRo
 
 /**
  * The command: environment and stdin as above; the result line on stdout, progress on stderr.
- * @param {{ env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream, stdout: { write(text: string): unknown }, stderr: { write(text: string): unknown } }} io
+ * @param {import("./command").CommandIo & { stdin: NodeJS.ReadableStream }} io
  */
 async function main({ env, stdin, stdout, stderr }) {
   /** @param {string} line */
@@ -137,8 +137,4 @@ async function main({ env, stdin, stdout, stderr }) {
 
 module.exports = { ensureDirectories, main, storageDirectories, writeManagerFiles };
 
-if (require.main === module) {
-  runCommand("flamenco files", () =>
-    main({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }),
-  );
-}
+if (require.main === module) runCommand("flamenco files", (io) => main({ ...io, stdin: process.stdin }));

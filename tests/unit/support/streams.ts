@@ -1,6 +1,8 @@
+import type { CommandIo } from "../../../scripts/command";
+
 /** Output streams for a command's main, keeping each write for the test to read. */
 export function capturedStreams(): {
-  streams: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } };
+  streams: Pick<CommandIo, "stdout" | "stderr">;
   stdout: string[];
   stderr: string[];
 } {
