@@ -1,7 +1,8 @@
 /**
  * scripts/write-manager-files.js: what it writes and creates, and who may read it. Most cases
- * call its main in this process; the first case, a refusal and the run as another user start
- * `node scripts/write-manager-files.js` the way the manager-files command does.
+ * call its main in this process; the first case, the refusals (exit code, stderr) and the run
+ * as another user start `node scripts/write-manager-files.js` the way the manager-files command
+ * does.
  */
 import * as childProcess from "child_process";
 import * as crypto from "crypto";
@@ -56,15 +57,11 @@ function runCommandLine(env: Record<string, string>, input: string, as?: { uid: 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The command's main in this process, with that environment and stdin; a failure is status 1 and its message. */
-async function run(env: Record<string, string>, input: string): Promise<Ran> {
+/** The command's main in this process, with that environment and stdin: what it printed. Rejects as main does. */
+async function run(env: Record<string, string>, input: string): Promise<{ stdout: string; stderr: string }> {
   const { streams, stdout, stderr } = capturedStreams();
-  try {
-    await main({ env, stdin: Readable.from([Buffer.from(input)]), ...streams });
-    return { status: 0, stdout: stdout.join(""), stderr: stderr.join("") };
-  } catch (error) {
-    return { status: 1, stdout: stdout.join(""), stderr: stderr.join("") + (error as Error).message };
-  }
+  await main({ env, stdin: Readable.from([Buffer.from(input)]), ...streams });
+  return { stdout: stdout.join(""), stderr: stderr.join("") };
 }
 
 /** Every file and directory below `root`, relative to it, sorted. */
@@ -102,7 +99,6 @@ describe("write-manager-files", () => {
     const before = fs.statSync(settings.storage.manager);
 
     const result = await run(env, "listen: ':8080'\n");
-    expect(result.status).toBe(0);
     expect(fs.readFileSync(database, "utf8")).toBe("existing database");
     expect(tree(settings.storage.manager)).toEqual(["flamenco-manager.sqlite", "job-logs", "job-logs/task.txt"]);
     const after = fs.statSync(settings.storage.manager);
@@ -118,7 +114,7 @@ describe("write-manager-files", () => {
     fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old: content\n", { mode: 0o600 });
     fs.chmodSync(env.FLAMENCO_CONFIG_FILE, 0o600);
 
-    expect((await run(env, "new: content\n")).status).toBe(0);
+    await run(env, "new: content\n");
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: content\n");
     expect(fs.statSync(env.FLAMENCO_CONFIG_FILE).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(env.FLAMENCO_CONFIG_FILE)).sort()).toEqual([
@@ -132,10 +128,9 @@ describe("write-manager-files", () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
     const yaml = renderManagerYaml(settings);
-    expect((await run(env, yaml)).status).toBe(0);
+    await run(env, yaml);
     const listing = tree(tmp);
     const second = await run(env, yaml);
-    expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout.trim()).createdDirectories).toEqual([]);
     expect(tree(tmp)).toEqual(listing);
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe(yaml);
@@ -145,7 +140,7 @@ describe("write-manager-files", () => {
     const settings = settingsIn(tmp);
     const owner = IS_ROOT ? "4321:4322" : `${process.getuid?.()}:${process.getgid?.()}`;
     const env = { ...managerFilesCommandEnvironment(settings), FLAMENCO_STORAGE_OWNER: owner };
-    expect((await run(env, "a: 1\n")).status).toBe(0);
+    await run(env, "a: 1\n");
     const [uid, gid] = owner.split(":").map(Number);
     for (const directory of [settings.storage.manager, settings.storage.shared]) {
       const stat = fs.statSync(directory);
@@ -153,10 +148,10 @@ describe("write-manager-files", () => {
     }
   });
 
-  it("refuses empty stdin with a clear message, and changes nothing", async () => {
+  it("refuses empty stdin with a clear message, and changes nothing", () => {
     const settings = settingsIn(tmp);
     const env = managerFilesCommandEnvironment(settings);
-    const result = await run(env, "");
+    const result = runCommandLine(env, "");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("no flamenco-manager.yaml content on stdin");
     expect(result.stdout).toBe("");
@@ -169,8 +164,8 @@ describe("write-manager-files", () => {
     expect(result.stderr).toContain("FLAMENCO_CONFIG_FILE is not set");
   });
 
-  it("refuses a storage list that is not a JSON list of paths", async () => {
-    const result = await run(
+  it("refuses a storage list that is not a JSON list of paths", () => {
+    const result = runCommandLine(
       { FLAMENCO_CONFIG_FILE: path.join(tmp, "f.yaml"), FLAMENCO_STORAGE_DIRECTORIES: '{"a": 1}' },
       "a: 1\n",
     );
@@ -191,7 +186,7 @@ describe("the config file holds secrets: who may read it", () => {
       { stack: "dev", homeDirectory: tmp },
     );
     const env = managerFilesCommandEnvironment(settings);
-    expect((await run(env, "manager_name: x\n")).status).toBe(0);
+    await run(env, "manager_name: x\n");
     const stat = fs.statSync(env.FLAMENCO_CONFIG_FILE);
     if (IS_ROOT) {
       expect(stat.mode & 0o777).toBe(0o640);
@@ -234,7 +229,7 @@ describe("the config file holds secrets: who may read it", () => {
     fs.chmodSync(directory, directoryBefore);
     fs.writeFileSync(env.FLAMENCO_CONFIG_FILE, "old\n");
     fs.chmodSync(env.FLAMENCO_CONFIG_FILE, fileBefore);
-    expect((await run(env, "new: 1\n")).status).toBe(0);
+    await run(env, "new: 1\n");
     expect(fs.readFileSync(env.FLAMENCO_CONFIG_FILE, "utf8")).toBe("new: 1\n");
     expect(modeOf(env.FLAMENCO_CONFIG_FILE)).toBe(fileAfter);
     expect(modeOf(directory)).toBe(directoryAfter);
@@ -249,7 +244,6 @@ describe("the digest of what was written", () => {
     const yaml = "mqtt:\n  client:\n    password: hunter2\n";
     const first = await run(env, yaml);
     const second = await run(env, yaml);
-    expect(first.status).toBe(0);
     expect(digestOf(first.stdout)).toMatch(/^[0-9a-f]{64}$/);
     expect(digestOf(second.stdout)).not.toBe(digestOf(first.stdout));
     expect(digestOf(first.stdout)).not.toBe(crypto.createHash("sha256").update(yaml).digest("hex"));
