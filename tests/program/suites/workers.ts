@@ -48,6 +48,11 @@ function imageIdOf(run: ProgramRun, name: string): string {
   return `sha256:${sha256(stableJson(run.named(name).inputs))}`;
 }
 
+/** A worker container's command: the worker, pointed at that manager URL. */
+function workerCommand(managerUrl: string): string[] {
+  return ["flamenco-worker", "-manager", managerUrl];
+}
+
 function workerContainers(run: ProgramRun): RecordedResource[] {
   return run.ofType(CONTAINER).filter((resource) => resource.name.startsWith("farm-workers-"));
 }
@@ -156,7 +161,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     const worker = run.named("farm-workers-manager-host-1").inputs;
     expect(worker).toMatchObject({
       image: run.outputs.imageId,
-      command: ["flamenco-worker", "-manager", "http://flamenco-manager:8080"],
+      command: workerCommand("http://flamenco-manager:8080"),
       networksAdvanced: [{ name: "openstudiolandscapes-farm" }],
       user: "1000:1000",
       restart: "always",
@@ -169,7 +174,7 @@ describe("a farm of the manager's host and two other Docker hosts", () => {
     const bridge = run.named("farm-workers-render-01-2").inputs;
     expect(bridge).toMatchObject({
       image: imageIdOf(run, "farm-workers-render-01-image"),
-      command: ["flamenco-worker", "-manager", "http://flamenco-manager.openstudiolandscapes.lan:8484"],
+      command: workerCommand("http://flamenco-manager.openstudiolandscapes.lan:8484"),
       gpus: "all",
     });
     // The default bridge is left implicit: networkMode "bridge" shows a diff on every preview.
@@ -379,16 +384,12 @@ describe("what a change of the farm touches (the preview diff)", () => {
       removed: [],
       changed: ["farm-manager", "farm-manager-backup", ...DEREGISTRATIONS, ...REMOTE_WORKERS].sort(),
     });
-    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual([
-      "flamenco-worker",
-      "-manager",
-      "http://flamenco-manager.openstudiolandscapes.lan:9484",
-    ]);
-    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual([
-      "flamenco-worker",
-      "-manager",
-      "http://flamenco-manager:8080",
-    ]);
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(
+      workerCommand("http://flamenco-manager.openstudiolandscapes.lan:9484"),
+    );
+    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual(
+      workerCommand("http://flamenco-manager:8080"),
+    );
   });
 
   test("a new network alias replaces the manager and the local workers, and the remote ones through the default managerUrl", async () => {
@@ -398,16 +399,12 @@ describe("what a change of the farm touches (the preview diff)", () => {
       removed: [],
       changed: ["farm-manager", "farm-manager-backup", ...LOCAL_WORKERS, ...REMOTE_WORKERS],
     });
-    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual([
-      "flamenco-worker",
-      "-manager",
-      "http://farm-manager:8080",
-    ]);
-    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual([
-      "flamenco-worker",
-      "-manager",
-      "http://farm-manager.openstudiolandscapes.lan:8484",
-    ]);
+    expect(changed.named("farm-workers-manager-host-1").inputs.command).toEqual(
+      workerCommand("http://farm-manager:8080"),
+    );
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(
+      workerCommand("http://farm-manager.openstudiolandscapes.lan:8484"),
+    );
   });
 
   test("with managerUrl set, a new network alias replaces only the manager and the local workers", async () => {
@@ -433,11 +430,7 @@ describe("what a change of the farm touches (the preview diff)", () => {
       "farm-workers-render-01-2",
       "farm-workers-render-01-3",
     ]);
-    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual([
-      "flamenco-worker",
-      "-manager",
-      "http://10.0.0.5:8484",
-    ]);
+    expect(changed.named("farm-workers-render-01-1").inputs.command).toEqual(workerCommand("http://10.0.0.5:8484"));
   });
 
   test("workerImage: every worker runs it by name, and remote identity directories are created with it", async () => {
