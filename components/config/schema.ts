@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { CONTAINER_PATHS } from "./containerLayout";
 import { GO_DURATION_HINT, isGoDuration } from "./durations";
+import { isWithin } from "./flamencoPaths";
 import { DNS_LABEL, DOCKER_OBJECT_NAME, isDnsName, isIpLiteral } from "./network";
 import { PLACEHOLDERS, templateIsAbsolute, unknownPlaceholders } from "./placeholders";
 import { publishedChecksumLocation } from "./release";
@@ -94,6 +96,11 @@ export const HINTS = {
   backupsToKeep: "a whole number of database backups to keep, from 1 upwards",
   object: "an object",
   platform: "one of all, linux, windows, darwin, manager",
+  extraCheckoutPath: `an absolute path inside the shared storage as the manager sees it (${CONTAINER_PATHS.sharedStorage}/...): the manager walks it in its own container`,
+  variableName:
+    "a variable name ([A-Za-z_][A-Za-z0-9_-]*) other than jobs, which Flamenco sets itself to the Shaman checkout path and drops when configured",
+  mqttBroker:
+    "a broker URL that Flamenco's MQTT client dials: mqtt://, tcp://, ssl://, tls://, mqtts://, mqtt+ssl:// or tcps:// with host and port, or ws:// or wss://",
   audience: "one of all, workers, users",
 } as const;
 
@@ -231,9 +238,35 @@ const variable = z.strictObject(
   { error: "an object {isTwoway?, values}" },
 );
 
+/**
+ * A broker URL the manager's MQTT client can dial: Go's url.Parse, then a scheme autopaho
+ * knows (github.com/eclipse/paho.golang v0.12.0, autopaho/net.go); TCP and TLS dial the URL's
+ * host, which needs a port (internal/manager/eventbus/mqtt_client.go, NewMQTTForwarder).
+ */
+export function isMqttBrokerUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return false;
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (url.hostname === "") return false;
+  if (["ws", "wss"].includes(scheme)) return true;
+  return ["mqtt", "tcp", "ssl", "tls", "mqtts", "mqtt+ssl", "tcps"].includes(scheme) && url.port !== "";
+}
+
+/** Flamenco sets this variable itself and drops a configured one (internal/manager/config/config.go, ensureVariablesUnique). */
+const IMPLICIT_VARIABLE = "jobs";
+
+/** A path the manager walks in its own container lands on storage only inside the shared-storage mount. */
+function isSharedStorageContainerPath(value: string): boolean {
+  return value.startsWith("/") && isWithin(CONTAINER_PATHS.sharedStorage, value);
+}
+
 const mqtt = z.strictObject(
   {
-    broker: nonEmpty,
+    broker: z.string({ error: HINTS.mqttBroker }).refine(isMqttBrokerUrl, { error: HINTS.mqttBroker }),
     clientID: z.string({ error: HINTS.name }).optional(),
     topicPrefix: z.string({ error: HINTS.name }).optional(),
     username: z.string({ error: HINTS.name }).optional(),
@@ -247,7 +280,14 @@ const garbageCollect = z.strictObject(
   {
     period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
     maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
-    extraCheckoutPaths: z.array(z.string({ error: "a path" }), { error: "a list of paths" }).default([]),
+    extraCheckoutPaths: z
+      .array(
+        z
+          .string({ error: HINTS.extraCheckoutPath })
+          .refine(isSharedStorageContainerPath, { error: HINTS.extraCheckoutPath }),
+        { error: "a list of paths" },
+      )
+      .default([]),
   },
   { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
 );
@@ -264,9 +304,16 @@ const shaman = z.strictObject(
 export const SHAMAN_KEYS: readonly string[] = Object.keys(shaman.shape);
 export const GARBAGE_COLLECT_KEYS: readonly string[] = Object.keys(garbageCollect.shape);
 
-const variables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: "a variable name" }), variable, {
-  error: "a map of variable name to {isTwoway?, values}",
-});
+const variables = z.record(
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: HINTS.variableName })
+    .refine((name) => name !== IMPLICIT_VARIABLE, { error: HINTS.variableName }),
+  variable,
+  {
+    error: "a map of variable name to {isTwoway?, values}",
+  },
+);
 
 /** Variables the manager starts with, as the OpenStudioLandscapes feature writes them. */
 export const DEFAULT_VARIABLES: z.input<typeof variables> = {

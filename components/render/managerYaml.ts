@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import type { Settings } from "../config/settings";
-import { CONTAINER_PATHS, DATABASE_FILE } from "./names";
+import { valueNextToExecutable } from "../config/flamencoPaths";
+import { CONTAINER_PATHS, DATABASE_FILE, FLAMENCO_PROCESS_DIRECTORIES } from "./names";
 
 type ManagerYamlSettings = Pick<Settings, "manager" | "ports">;
 type ManagerSettings = Settings["manager"];
@@ -29,6 +30,18 @@ export const MQTT_CLIENT_YAML_NAMES = {
 } as const satisfies Record<keyof NonNullable<ManagerSettings["mqtt"]>, string>;
 
 /**
+ * local_manager_storage_path as Flamenco needs it to reach the storage mount: relative, since
+ * Flamenco joins this key onto its executable's directory even when the value is absolute.
+ */
+function localStorageValue(): string {
+  const value = valueNextToExecutable(FLAMENCO_PROCESS_DIRECTORIES.executableDirectory, CONTAINER_PATHS.storage);
+  if (value === undefined) {
+    throw new Error(`the storage mount ${CONTAINER_PATHS.storage} must lie below the manager's directory`);
+  }
+  return value;
+}
+
+/**
  * The entries of flamenco-manager.yaml the program sets itself: the format version, and the
  * database, listen address and storage paths that follow the container's mounts and port.
  */
@@ -37,7 +50,7 @@ export function programManagerYaml(containerPort: number | string) {
     _meta: { version: 3 },
     database: `${CONTAINER_PATHS.storage}/${DATABASE_FILE}`,
     listen: `:${containerPort}`,
-    local_manager_storage_path: CONTAINER_PATHS.storage,
+    local_manager_storage_path: localStorageValue(),
     shared_storage_path: CONTAINER_PATHS.sharedStorage,
   };
 }

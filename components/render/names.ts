@@ -1,15 +1,16 @@
+import * as path from "path";
 import { managerFqdn } from "../config/layout";
 import type { Settings } from "../config/settings";
+import { CONTAINER_PATHS } from "../config/containerLayout";
+import type { ProcessDirectories } from "../config/flamencoPaths";
 
-/** Paths inside the manager container, as the OpenStudioLandscapes feature lays them out. */
-export const CONTAINER_PATHS = {
-  workingDirectory: "/app",
-  managerBinary: "/app/flamenco-manager",
-  workerBinary: "/app/flamenco-worker",
-  configFile: "/app/flamenco-manager.yaml",
-  storage: "/app/flamenco-manager-storage",
-  sharedStorage: "/app/flamenco-manager-storage-shared",
-} as const;
+export { CONTAINER_PATHS } from "../config/containerLayout";
+
+/** Where the manager and the workers run in their containers: /app holds both executables and is the image's WORKDIR. */
+export const FLAMENCO_PROCESS_DIRECTORIES: ProcessDirectories = {
+  executableDirectory: path.posix.dirname(CONTAINER_PATHS.managerBinary),
+  workingDirectory: CONTAINER_PATHS.workingDirectory,
+};
 
 /** The manager's database, as its config names it and the backup script copies it. */
 export { DATABASE_FILE } from "../../scripts/backup-database";

@@ -29,6 +29,12 @@ const COUNT = "a whole number from 0 upwards";
 const PLATFORM = "one of all, linux, windows, darwin, manager";
 const PATH_TEMPLATE =
   "an absolute path (may start with ~ or {DOT_LANDSCAPES}) using only the placeholders {DOT_LANDSCAPES}, {LANDSCAPE}, {FEATURE}";
+const EXTRA_CHECKOUT_PATH =
+  "an absolute path inside the shared storage as the manager sees it (/app/flamenco-manager-storage-shared/...): the manager walks it in its own container";
+const VARIABLE_NAME =
+  "a variable name ([A-Za-z_][A-Za-z0-9_-]*) other than jobs, which Flamenco sets itself to the Shaman checkout path and drops when configured";
+const MQTT_BROKER =
+  "a broker URL that Flamenco's MQTT client dials: mqtt://, tcp://, ssl://, tls://, mqtts://, mqtt+ssl:// or tcps:// with host and port, or ws:// or wss://";
 const NO_SUCH_KEY = "no such key (check its spelling against the README's config reference)";
 
 /** A variables map with one variable `blender` holding `entry` as its only value. */
@@ -377,7 +383,28 @@ const BAD_CONFIG_CASES: BadConfigCase[] = [
     { manager: { shaman: { garbageCollect: { extraCheckoutPaths: [7] } } } },
     "manager.shaman.garbageCollect.extraCheckoutPaths.0",
     7,
-    "a path",
+    EXTRA_CHECKOUT_PATH,
+  ],
+  [
+    "shaman checkout path on the host, which the manager's container does not have",
+    { manager: { shaman: { garbageCollect: { extraCheckoutPaths: ["/mnt/checkouts"] } } } },
+    "manager.shaman.garbageCollect.extraCheckoutPaths.0",
+    "/mnt/checkouts",
+    EXTRA_CHECKOUT_PATH,
+  ],
+  [
+    "relative shaman checkout path, which Flamenco resolves against /app",
+    { manager: { shaman: { garbageCollect: { extraCheckoutPaths: ["checkouts"] } } } },
+    "manager.shaman.garbageCollect.extraCheckoutPaths.0",
+    "checkouts",
+    EXTRA_CHECKOUT_PATH,
+  ],
+  [
+    "shaman checkout path that leaves the shared storage through ..",
+    { manager: { shaman: { garbageCollect: { extraCheckoutPaths: ["/app/flamenco-manager-storage-shared/../x"] } } } },
+    "manager.shaman.garbageCollect.extraCheckoutPaths.0",
+    "/app/flamenco-manager-storage-shared/../x",
+    EXTRA_CHECKOUT_PATH,
   ],
   ["unknown shaman key", { manager: { shaman: { gc: true } } }, "manager.shaman.gc", true, NO_SUCH_KEY],
   [
@@ -392,7 +419,14 @@ const BAD_CONFIG_CASES: BadConfigCase[] = [
     { manager: { variables: { "my var": { values: [{ platform: "all", value: "x" }] } } } },
     "manager.variables.my var",
     "my var",
-    "a variable name",
+    VARIABLE_NAME,
+  ],
+  [
+    "variable named jobs, which Flamenco sets itself",
+    { manager: { variables: { jobs: { values: [{ platform: "all", value: "/mnt/jobs" }] } } } },
+    "manager.variables.jobs",
+    "jobs",
+    VARIABLE_NAME,
   ],
   [
     "variable given as a string",
@@ -485,8 +519,29 @@ const BAD_CONFIG_CASES: BadConfigCase[] = [
     "tcp://mqtt.lan:1883",
     "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword",
   ],
-  ["mqtt with an empty broker", { manager: { mqtt: { broker: "" } } }, "manager.mqtt.broker", "", NAME],
-  ["mqtt without broker", { manager: { mqtt: { clientID: "farm" } } }, "manager.mqtt.broker", undefined, NAME],
+  ["mqtt with an empty broker", { manager: { mqtt: { broker: "" } } }, "manager.mqtt.broker", "", MQTT_BROKER],
+  ["mqtt without broker", { manager: { mqtt: { clientID: "farm" } } }, "manager.mqtt.broker", undefined, MQTT_BROKER],
+  [
+    "mqtt broker without scheme, which Go parses as the scheme mqtt.studio.lan",
+    { manager: { mqtt: { broker: "mqtt.studio.lan:1883" } } },
+    "manager.mqtt.broker",
+    "mqtt.studio.lan:1883",
+    MQTT_BROKER,
+  ],
+  [
+    "mqtt broker over tcp without a port",
+    { manager: { mqtt: { broker: "tcp://mqtt.studio.lan" } } },
+    "manager.mqtt.broker",
+    "tcp://mqtt.studio.lan",
+    MQTT_BROKER,
+  ],
+  [
+    "mqtt broker with a scheme the client does not dial",
+    { manager: { mqtt: { broker: "http://mqtt.studio.lan:1883" } } },
+    "manager.mqtt.broker",
+    "http://mqtt.studio.lan:1883",
+    MQTT_BROKER,
+  ],
   [
     "mqtt clientID as a number",
     { manager: { mqtt: { broker: "tcp://b:1883", clientID: 7 } } },

@@ -77,3 +77,34 @@ describe("limits of the accepted values", () => {
     expect(accepts({ workers: [{ name: "gpu", count: 1, gpus: 1 }] })).toBe(true);
   });
 });
+
+describe("values Flamenco reads inside its container", () => {
+  it("takes every broker scheme Flamenco's MQTT client dials, with a port where it dials TCP", () => {
+    for (const broker of ["mqtt://b:1883", "tcp://b:1883", "ssl://b:8883", "tls://b:8883", "mqtts://b:8883"]) {
+      expect(accepts({ manager: { mqtt: { broker } } })).toBe(true);
+    }
+    expect(accepts({ manager: { mqtt: { broker: "mqtt+ssl://b:8883" } } })).toBe(true);
+    expect(accepts({ manager: { mqtt: { broker: "tcps://b:8883" } } })).toBe(true);
+    expect(accepts({ manager: { mqtt: { broker: "ws://b/mqtt" } } })).toBe(true);
+    expect(accepts({ manager: { mqtt: { broker: "wss://b/mqtt" } } })).toBe(true);
+    expect(accepts({ manager: { mqtt: { broker: "mqtts://b" } } })).toBe(false);
+  });
+
+  it("takes checkout paths on the shared storage mount, the mount itself included", () => {
+    const paths = (extraCheckoutPaths: string[]) => ({
+      manager: { shaman: { garbageCollect: { extraCheckoutPaths } } },
+    });
+    expect(accepts(paths(["/app/flamenco-manager-storage-shared"]))).toBe(true);
+    expect(accepts(paths(["/app/flamenco-manager-storage-shared/checkouts/"]))).toBe(true);
+    expect(accepts(paths(["/app/flamenco-manager-storage-shared-2"]))).toBe(false);
+    expect(accepts(paths(["/app/flamenco-manager-storage/checkouts"]))).toBe(false);
+  });
+
+  it("takes variable names that only start like the implicit one", () => {
+    const variable = (name: string) => ({
+      manager: { variables: { [name]: { values: [{ platform: "all", value: "x" }] } } },
+    });
+    expect(accepts(variable("jobs_root"))).toBe(true);
+    expect(accepts(variable("Jobs"))).toBe(true);
+  });
+});

@@ -626,7 +626,14 @@ const EVERY_MANAGER_SETTING = {
   blocklistThreshold: 5,
   taskFailAfterSoftfailCount: 4,
   autodiscoverable: true,
-  shaman: { enabled: false, garbageCollect: { period: "12h", maxAge: "100h", extraCheckoutPaths: ["/mnt/checkouts"] } },
+  shaman: {
+    enabled: false,
+    garbageCollect: {
+      period: "12h",
+      maxAge: "100h",
+      extraCheckoutPaths: ["/app/flamenco-manager-storage-shared/checkouts"],
+    },
+  },
   mqtt: { broker: "tcp://mqtt.studio.lan:1883", clientID: "farm", topicPrefix: "flamenco", username: "farm" },
   variables: {
     blender: { isTwoway: false, values: [{ platform: "linux", audience: "workers", value: "/opt/blender/blender" }] },

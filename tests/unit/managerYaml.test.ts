@@ -37,13 +37,14 @@ describe("flamenco-manager.yaml", () => {
 
   it("keeps the database inside the storage mount, not in the image", () => {
     expect(doc.database).toBe("/app/flamenco-manager-storage/flamenco-manager.sqlite");
-    expect(doc.database.startsWith(`${doc.local_manager_storage_path}/`)).toBe(true);
   });
 
-  it("points local and shared storage at the container mounts, so the manager skips its first-run setup", () => {
-    expect(doc.local_manager_storage_path).toBe("/app/flamenco-manager-storage");
+  it("writes local storage relative to the manager's directory, since Flamenco joins it onto /app even when absolute", () => {
+    expect(doc.local_manager_storage_path).toBe("flamenco-manager-storage");
+  });
+
+  it("points shared storage at its container mount, so the manager skips its first-run setup", () => {
     expect(doc.shared_storage_path).toBe("/app/flamenco-manager-storage-shared");
-    expect(doc.shared_storage_path).not.toBe("");
   });
 
   it("writes the default manager settings under Flamenco's own keys", () => {
@@ -85,7 +86,11 @@ describe("flamenco-manager.yaml", () => {
         autodiscoverable: true,
         shaman: {
           enabled: false,
-          garbageCollect: { period: "12h", maxAge: "48h", extraCheckoutPaths: ["/mnt/extra"] },
+          garbageCollect: {
+            period: "12h",
+            maxAge: "48h",
+            extraCheckoutPaths: ["/app/flamenco-manager-storage-shared/extra"],
+          },
         },
       },
     });
@@ -97,7 +102,14 @@ describe("flamenco-manager.yaml", () => {
       blocklist_threshold: 7,
       task_fail_after_softfail_count: 0,
       autodiscoverable: true,
-      shaman: { enabled: false, garbageCollect: { period: "12h", maxAge: "48h", extraCheckoutPaths: ["/mnt/extra"] } },
+      shaman: {
+        enabled: false,
+        garbageCollect: {
+          period: "12h",
+          maxAge: "48h",
+          extraCheckoutPaths: ["/app/flamenco-manager-storage-shared/extra"],
+        },
+      },
     });
   });
 
