@@ -63,6 +63,7 @@ const under = (directory: string) => (target: string) => target.startsWith(`${di
 const inConfig = under("components/config");
 const inRender = under("components/render");
 const inScripts = under("scripts");
+const isStackCommand = (file: string) => file === "tools/stack-command.ts" || under("tools/stackCommand")(file);
 
 describe("imports flow one way", () => {
   it("finds the imports it checks", () => {
@@ -108,8 +109,15 @@ describe("imports flow one way", () => {
     expect(violations(["tools/run-scripts.js"], () => false)).toEqual([]);
   });
 
+  it("the stack command runs the program: the SDK's Automation API and landscapeStack, nothing else of the project", () => {
+    const files = sourceFiles("tools").filter(isStackCommand);
+    const allowed = ({ target }: Import) =>
+      isStackCommand(target) || target === "components/landscapeStack.ts" || !isProjectFile(target);
+    expect(violations(files, allowed)).toEqual([]);
+  });
+
   it("the import command takes the core and the atomic write, nothing of the Pulumi layer", () => {
-    const files = sourceFiles("tools").filter((file) => file !== "tools/run-scripts.js");
+    const files = sourceFiles("tools").filter((file) => file !== "tools/run-scripts.js" && !isStackCommand(file));
     const allowed = ({ target }: Import) =>
       under("tools")(target) ||
       (inConfig(target) && target !== "components/config/read.ts") ||
