@@ -87,6 +87,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
         imageId: image.imageId,
         configSha256: files.configSha256,
         backupGuard: backup.guard,
+        backupCommand: backup.command,
       },
       { parent: this, dependsOn: [this.network, files] },
     );

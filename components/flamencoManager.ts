@@ -11,8 +11,13 @@ export interface FlamencoManagerArgs {
   readonly imageId: pulumi.Input<string>;
   /** Digest of flamenco-manager.yaml: a new config replaces the container, which rereads it. */
   readonly configSha256: pulumi.Input<string>;
-  /** Id of the ManagerBackup command: a label holding it makes a backup run before any replacement. */
+  /** Id of the ManagerBackup command, kept in a label: which backup guards this container. */
   readonly backupGuard: pulumi.Input<string>;
+  /**
+   * The ManagerBackup command. The container is replaced with it (`replaceWith`), so the engine
+   * stops the old manager before the command's delete step takes the backup.
+   */
+  readonly backupCommand: pulumi.Resource;
 }
 
 /**
@@ -43,7 +48,14 @@ export class FlamencoManager extends pulumi.ComponentResource {
           ]),
       },
       // The name and host port are fixed, so the old container must go before the new one starts.
-      { parent: this, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
+      // A label does not make the container a dependent replacement of the backup command: the
+      // docker provider answers "no change" when the engine probes it with all labels unknown.
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        replaceWith: [args.backupCommand],
+        dependsOn: opts?.dependsOn,
+      },
     );
     this.containerName = this.container.name;
     this.containerId = this.container.id;

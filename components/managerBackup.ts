@@ -27,20 +27,19 @@ export interface ManagerBackupArgs {
  * back) and when it is destroyed.
  *
  * The backup is the delete step of a `command.local.Command` whose triggers are a digest of
- * every input of the manager container, marked deleteBeforeReplace. The manager container
- * carries this command's id in a label (`guard`), so it depends on the command through a
- * property, not only through dependsOn. That is what orders the steps in the Pulumi engine
+ * every input of the manager container, marked deleteBeforeReplace. The manager container is
+ * declared with `replaceWith: [this command]`, which orders the steps in the Pulumi engine
  * (pkg/resource/deploy/step_generator.go, pulumi/pulumi):
- *   - A changed container input changes the triggers, so the command is replaced. Because it
- *     is deleteBeforeReplace, the step generator first computes its dependents that would be
- *     replaced (calculateDependentReplacements: a dependent counts when one of its input
- *     properties depends on the replaced resource and the provider's Diff of that property,
- *     made unknown, demands a replacement; container labels do) and deletes them first, in
- *     reverse dependency order. A dependent linked only by dependsOn would not be deleted
- *     first, and the backup would run next to the running manager.
- *   - So the steps are: delete the old container, run the old command's delete (the backup,
- *     with the environment stored at the last `up`: the old version), create the new command
- *     (it reports the new backup), create the new container, which starts the new version.
+ *   - A changed container input changes the triggers, so the command is replaced; the
+ *     container is replaced with it. Both are deleteBeforeReplace, so the engine deletes the
+ *     container first (its dependent), then runs the old command's delete: the backup, with the
+ *     environment stored at the last `up` (the old version), of a database no manager holds
+ *     open. Then it creates the new command (it reports the new backup) and the new container,
+ *     which starts the new version.
+ *   - The container stops gracefully (destroyGraceSeconds), so SQLite closes its WAL first.
+ *   - A label holding the command's id alone would not order them: the docker provider answers
+ *     "no change" when the engine asks whether unknown labels replace the container, and the
+ *     backup would run next to the running manager.
  *   - `pulumi destroy` deletes dependents before what they depend on: the container goes,
  *     then the backup runs.
  * A failed backup fails the delete step, so `pulumi up` stops before the new container starts.
@@ -48,6 +47,8 @@ export interface ManagerBackupArgs {
 export class ManagerBackup extends pulumi.ComponentResource {
   /** For the manager container's backup-guard label. */
   readonly guard: pulumi.Output<string>;
+  /** The command the manager container is replaced with. */
+  readonly command: command.local.Command;
   /** Path of the newest backup, or null when there is none yet. */
   readonly newestBackup: pulumi.Output<string | null>;
 
@@ -66,6 +67,7 @@ export class ManagerBackup extends pulumi.ComponentResource {
       },
       { parent: this, deleteBeforeReplace: true },
     );
+    this.command = backup;
     this.guard = backup.id;
     this.newestBackup = backup.stdout.apply((stdout) => parseBackupReport(stdout).newest);
 

@@ -32,6 +32,13 @@ export function managerHealthcheck(containerPort: number) {
   };
 }
 
+/**
+ * Seconds a container gets to stop after SIGTERM when it is replaced or destroyed, before Docker
+ * kills it: the manager closes its database (and its WAL) and a worker signs off, so its task
+ * goes back to the queue. Without it the provider kills at once.
+ */
+export const STOP_GRACE_SECONDS = 30;
+
 /** Seconds `pulumi up` waits for the manager to report healthy before failing. */
 export const MANAGER_WAIT_TIMEOUT_SECONDS = 90;
 
@@ -68,5 +75,6 @@ export function managerContainerSpec(settings: Settings) {
     ],
     wait: true,
     waitTimeout: MANAGER_WAIT_TIMEOUT_SECONDS,
+    destroyGraceSeconds: STOP_GRACE_SECONDS,
   } satisfies ContainerSpec;
 }

@@ -2,6 +2,7 @@ import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labe
 import type { Settings, WorkerHostSettings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
 import { managerImageName } from "../config/layout";
+import { STOP_GRACE_SECONDS } from "./container";
 import { CONTAINER_PATHS, managerNetworkUrl } from "./names";
 
 /**
@@ -128,6 +129,7 @@ export function workerContainerSpec(settings: Settings, host: WorkerHostSettings
       { label: FEATURE_LABEL, value: "flamenco-worker" },
       { label: RENDER_HOST_LABEL, value: host.name },
     ],
+    destroyGraceSeconds: STOP_GRACE_SECONDS,
   } satisfies ContainerSpec;
 }
 

@@ -84,6 +84,10 @@ describe("managerContainerSpec", () => {
     ]);
   });
 
+  it("gives the manager 30 s to stop after SIGTERM before it is killed, so it closes its database", () => {
+    expect(spec.destroyGraceSeconds).toBe(30);
+  });
+
   it("waits for the manager to be healthy, for 90 s", () => {
     expect(spec.wait).toBe(true);
     expect(spec.waitTimeout).toBe(90);

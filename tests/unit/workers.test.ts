@@ -131,6 +131,7 @@ describe("workerContainerSpec", () => {
         { label: "org.openstudiolandscapes.feature", value: "flamenco-worker" },
         { label: "org.openstudiolandscapes.flamenco.render-host", value: "manager-host" },
       ],
+      destroyGraceSeconds: 30,
     });
   });
 
