@@ -49,17 +49,14 @@ find_sbin_tool() {
   return 1
 }
 
-# gcc and a static libc build the stand-in Flamenco binaries of the test fixture release.
-static_libc_present() { [ -n "$(gcc -print-file-name=libc.a 2>/dev/null | grep '^/')" ] && [ -f "$(gcc -print-file-name=libc.a)" ]; }
-
 # iproute2 (ip) gives the tests' second engine a bridge of its own.
-if [ -x "$DOCKER" ] && find_sbin_tool dockerd >/dev/null && find_sbin_tool debootstrap >/dev/null && command -v gcc >/dev/null && static_libc_present && command -v ip >/dev/null; then
-  log "packages present (docker.io, debootstrap, gcc, libc6-dev, iproute2)"
+if [ -x "$DOCKER" ] && find_sbin_tool dockerd >/dev/null && find_sbin_tool debootstrap >/dev/null && command -v ip >/dev/null; then
+  log "packages present (docker.io, debootstrap, iproute2)"
 else
-  log "installing docker.io, debootstrap, gcc, libc6-dev and iproute2 with apt-get"
+  log "installing docker.io, debootstrap and iproute2 with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q docker.io debootstrap gcc libc6-dev iproute2 >/dev/null
+  apt-get install -y -q docker.io debootstrap iproute2 >/dev/null
   [ -x "$DOCKER" ] || die "/usr/bin/docker still missing after apt-get install docker.io"
   find_sbin_tool dockerd >/dev/null || die "dockerd still missing after apt-get install docker.io"
   find_sbin_tool debootstrap >/dev/null || die "debootstrap still missing after apt-get install"

@@ -69,7 +69,7 @@ function parseArguments(argv) {
 function stackTarget(stack) {
   const env = {
     ...process.env,
-    PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${PROJECT_ROOT}/.pulumi-state`,
+    PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL || `file://${PROJECT_ROOT}/.pulumi-state`,
   };
   // The terminal stays attached: Pulumi may ask for the stack's passphrase.
   const result = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], {

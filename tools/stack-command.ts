@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { landscapeStack } from "../components/landscapeStack";
 import { parseStackCommand, StackCommand, USAGE, UsageError } from "./stackCommand/arguments";
 import { askPassphrase, PASSPHRASE_HINT, passphraseFromEnvironment } from "./stackCommand/passphrase";
@@ -50,7 +50,26 @@ async function run(command: StackCommand, stack: Stack): Promise<void> {
     process.once("SIGINT", () => process.exit(130));
   });
   const color: "always" | "never" = process.stdout.isTTY ? "always" : "never";
-  const common = { onOutput, color, signal: abort.signal, target: [...command.targets] };
+  const events = command.eventLog === undefined ? undefined : fs.openSync(command.eventLog, "w");
+  const onEvent =
+    events === undefined ? undefined : (event: EngineEvent) => fs.writeSync(events, `${JSON.stringify(event)}\n`);
+  const common = { onOutput, onEvent, color, signal: abort.signal, target: [...command.targets] };
+  try {
+    await runAction(command, stack, common);
+  } finally {
+    if (events !== undefined) fs.closeSync(events);
+  }
+}
+
+type CommonOptions = {
+  onOutput: (text: string) => void;
+  onEvent?: (event: EngineEvent) => void;
+  color: "always" | "never";
+  signal: AbortSignal;
+  target: string[];
+};
+
+async function runAction(command: StackCommand, stack: Stack, common: CommonOptions): Promise<void> {
   switch (command.action) {
     case "up":
       await stack.up({

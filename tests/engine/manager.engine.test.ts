@@ -1,8 +1,9 @@
 /**
- * The real program, applied to a real Docker engine through the engine double
- * (tests/engine/engineDouble.ts, a stand-in for the Pulumi docker and command providers)
- * with a stand-in Flamenco release (tests/engine/fixture/) served on 127.0.0.1.
- * Every assertion looks at the running system from outside.
+ * One landscape's manager under the real Pulumi engine, through the README's commands
+ * (`npm run up|preview|destroy|refresh -- <stack>` in a copy of the project, project.ts), with
+ * the provider stand-ins (providers/) acting on the real Docker engine and the stand-in
+ * Flamenco release (fixture/) served on 127.0.0.1. Every assertion looks at the running system
+ * from outside, or at the engine's own steps and state.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -10,9 +11,9 @@ import * as os from "os";
 import * as path from "path";
 import { parseSettings } from "../../components/config/settings";
 import { renderManagerYaml } from "../../components/render/managerYaml";
-import { runProgram, ProgramRun } from "../program/harness";
-import { dockerCli, EngineDouble } from "./engineDouble";
+import { changedSteps, ProjectCopy, step } from "./project";
 import {
+  dockerCli,
   freePort,
   httpGet,
   removeLeftovers,
@@ -24,14 +25,17 @@ import {
 
 const LANDSCAPE_A = `${TEST_LANDSCAPE_PREFIX}-a`;
 const LANDSCAPE_B = `${TEST_LANDSCAPE_PREFIX}-b`;
+const LANDSCAPE_BAD = `${TEST_LANDSCAPE_PREFIX}-bad`;
+const LANDSCAPE_TAMPERED = `${TEST_LANDSCAPE_PREFIX}-tampered`;
+const LANDSCAPE_SECRET = `${TEST_LANDSCAPE_PREFIX}-secret`;
 const MANAGER_NAME = "Engine Test Farm";
 
+let project: ProjectCopy;
 let fixture: ServedRelease;
 let landscapesRoot: string;
-let double: EngineDouble;
 let portA: number;
 let portB: number;
-let runA: ProgramRun;
+let firstUp: Awaited<ReturnType<ProjectCopy["npmRun"]>>;
 
 function stackConfig(landscape: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -45,13 +49,21 @@ function stackConfig(landscape: string, port: number, extra: Record<string, unkn
   };
 }
 
-async function up(
-  landscape: string,
-  port: number,
-  extra: Record<string, unknown> = {},
-  engine: EngineDouble = double,
-): Promise<ProgramRun> {
-  return runProgram({ config: stackConfig(landscape, port, extra), stack: landscape, newResource: engine.newResource });
+/** Writes the stack's config and runs `npm run <action> -- <stack>`, failing the test on a failed run. */
+async function npmRun(
+  action: "up" | "preview" | "destroy" | "refresh",
+  stack: string,
+  flags: string[] = [],
+): ReturnType<ProjectCopy["npmRun"]> {
+  const result = await project.npmRun(action, stack, flags);
+  if (result.code !== 0) {
+    throw new Error(`npm run ${action} -- ${stack} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+function configure(stack: string, port: number, extra: Record<string, unknown> = {}): void {
+  project.writeStackConfig(stack, stackConfig(stack, port, extra));
 }
 
 /** Runs a shell script in a throw-away container on the landscape network. */
@@ -63,49 +75,81 @@ function versionRequest(host: string, port: number): string {
   return `exec 3<>/dev/tcp/${host}/${port} && printf 'GET /api/v3/version HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' >&3 && cat <&3`;
 }
 
+async function containerId(name: string): Promise<string> {
+  return (await dockerCli(["inspect", "--format", "{{.Id}}", name])).trim();
+}
+
 beforeAll(async () => {
   await requireEngine();
-  await removeLeftovers([LANDSCAPE_A, LANDSCAPE_B, `${TEST_LANDSCAPE_PREFIX}-tampered`]);
+  await removeLeftovers([LANDSCAPE_A, LANDSCAPE_B, LANDSCAPE_BAD, LANDSCAPE_TAMPERED, LANDSCAPE_SECRET]);
+  project = await ProjectCopy.create("manager");
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-landscapes-"));
-  double = new EngineDouble();
   portA = await freePort();
   portB = await freePort();
-  runA = await up(LANDSCAPE_A, portA);
+  configure(LANDSCAPE_A, portA);
+  firstUp = await npmRun("up", LANDSCAPE_A);
 });
 
 afterAll(async () => {
-  await double?.destroy();
+  for (const stack of [LANDSCAPE_A, LANDSCAPE_B, LANDSCAPE_TAMPERED, LANDSCAPE_SECRET]) {
+    if (fs.existsSync(project?.stackFile(stack) ?? "")) await project.npmRun("destroy", stack);
+  }
   await fixture?.served.close();
+  project?.remove();
 });
 
-describe("pulumi up of one landscape", () => {
+describe("npm run up of one landscape, from nothing", () => {
+  test("creates the release, image, network, config, backup command and manager, and reports the outputs", () => {
+    const created = changedSteps(firstUp.events).filter((entry) => entry.startsWith("create "));
+    expect(created.map((entry) => entry.slice("create ".length)).sort()).toEqual(
+      [
+        `${LANDSCAPE_A}-release-fetch`,
+        `${LANDSCAPE_A}-image`,
+        `${LANDSCAPE_A}-network`,
+        `${LANDSCAPE_A}-manager-files`,
+        `${LANDSCAPE_A}-manager-backup`,
+        `${LANDSCAPE_A}-manager`,
+        LANDSCAPE_A,
+        `${LANDSCAPE_A}-release`,
+        `${LANDSCAPE_A}-manager`,
+        `${LANDSCAPE_A}-manager-files`,
+        `${LANDSCAPE_A}-manager-backup`,
+        `${LANDSCAPE_A}-image`,
+        "default_5_2_0",
+        "default_1_2_1",
+        `flamenco-landscape-${LANDSCAPE_A}`,
+      ].sort(),
+    );
+    expect(firstUp.stdout).toContain(`managerLocalUrl     : "http://127.0.0.1:${portA}"`);
+    expect(project.outputs(LANDSCAPE_A)).toMatchObject({
+      managerLocalUrl: `http://127.0.0.1:${portA}`,
+      managerContainerName: `flamenco-manager--${LANDSCAPE_A}`,
+      networkName: `openstudiolandscapes-${LANDSCAPE_A}`,
+    });
+  });
+
   test("fetched the release over HTTP once, verified against the sha256 the config pins", () => {
     expect(fixture.archiveRequests()).toBe(1);
     // An http:// release needs a pinned sha256: a checksum list over http proves nothing.
     expect(fixture.checksumRequests()).toBe(0);
-    const cached = JSON.parse(double.commandRuns.find((entry) => entry.name.endsWith("-release-fetch"))!.stdout) as {
-      archive: string;
-      sha256: string;
-    };
-    expect(cached.sha256).toBe(fixture.release.sha256);
-    expect(fs.existsSync(cached.archive)).toBe(true);
   });
 
-  test("the image holds the binaries of the fixture release", async () => {
+  test("the image holds the binaries of the fixture release and runs as uid 1000", async () => {
+    const image = String(project.outputs(LANDSCAPE_A).imageId);
     const sums = await dockerCli([
       "run",
       "--rm",
       "--network",
       "none",
-      String(runA.outputs.imageId),
+      image,
       "sha256sum",
       "/app/flamenco-manager",
       "/app/flamenco-worker",
     ]);
     expect(sums).toContain(`${fixture.release.managerBinarySha256}  /app/flamenco-manager`);
     expect(sums).toContain(`${fixture.release.workerBinarySha256}  /app/flamenco-worker`);
-    const user = await dockerCli(["run", "--rm", "--network", "none", String(runA.outputs.imageId), "id", "-u"]);
+    const user = await dockerCli(["run", "--rm", "--network", "none", image, "id", "-u"]);
     expect(user.trim()).toBe("1000");
   });
 
@@ -113,11 +157,10 @@ describe("pulumi up of one landscape", () => {
     const response = await httpGet(`http://127.0.0.1:${portA}/api/v3/version`);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ name: MANAGER_NAME, version: "3.7" });
-    expect(runA.outputs.managerLocalUrl).toBe(`http://127.0.0.1:${portA}`);
   });
 
   test("workers on the landscape network reach it by its alias and by its FQDN", async () => {
-    const network = String(runA.outputs.networkName);
+    const network = String(project.outputs(LANDSCAPE_A).networkName);
     const byAlias = await onNetwork(network, versionRequest("flamenco-manager", 8080));
     const byFqdn = await onNetwork(network, versionRequest("flamenco-manager.openstudiolandscapes.lan", 8080));
     for (const answer of [byAlias, byFqdn]) {
@@ -127,62 +170,184 @@ describe("pulumi up of one landscape", () => {
   });
 
   test("the config file in the container is read-only and equals the rendered flamenco-manager.yaml", async () => {
-    const container = String(runA.outputs.managerContainerName);
+    const outputs = project.outputs(LANDSCAPE_A);
+    const container = String(outputs.managerContainerName);
     const inside = await dockerCli(["exec", container, "cat", "/app/flamenco-manager.yaml"]);
     const settings = parseSettings(stackConfig(LANDSCAPE_A, portA), {
       stack: LANDSCAPE_A,
       homeDirectory: os.homedir(),
     });
     expect(inside).toBe(renderManagerYaml(settings));
-    expect(fs.readFileSync(String(runA.outputs.configFile), "utf8")).toBe(inside);
-    // Even root inside the container cannot change it: the mount itself is read-only.
+    expect(fs.readFileSync(String(outputs.configFile), "utf8")).toBe(inside);
     await expect(
       dockerCli(["exec", "--user", "0", container, "sh", "-c", "echo tampered >> /app/flamenco-manager.yaml"]),
     ).rejects.toThrow(/Read-only file system/);
-    const mounts = JSON.parse(await dockerCli(["inspect", "--format", "{{json .Mounts}}", container])) as {
-      Destination: string;
-      RW: boolean;
-    }[];
-    expect(mounts.find((mount) => mount.Destination === "/app/flamenco-manager.yaml")).toMatchObject({ RW: false });
   });
 });
 
-describe("storage", () => {
-  test("the database is in the host storage directory and survives a container replacement", async () => {
-    const database = path.join(String(runA.outputs.storagePath), "flamenco-manager.sqlite");
-    expect(fs.existsSync(database)).toBe(true);
-    const before = fs.readFileSync(database, "utf8");
-    const oldContainer = double.appliedId("docker:index/container:Container", `${LANDSCAPE_A}-manager`);
+describe("a run right after up changes nothing", () => {
+  test("preview --expect-no-changes, up --expect-no-changes and refresh --expect-no-changes all pass", async () => {
+    const preview = await npmRun("preview", LANDSCAPE_A, ["--expect-no-changes"]);
+    expect(changedSteps(preview.events)).toEqual([]);
+    const up = await npmRun("up", LANDSCAPE_A, ["--expect-no-changes"]);
+    expect(changedSteps(up.events)).toEqual([]);
+    const refresh = await npmRun("refresh", LANDSCAPE_A, ["--expect-no-changes"]);
+    expect(refresh.code).toBe(0);
+  });
+});
 
-    runA = await up(LANDSCAPE_A, portA, { environment: { RENDER_QUEUE: "night" } });
-
-    const newContainer = double.appliedId("docker:index/container:Container", `${LANDSCAPE_A}-manager`);
-    expect(newContainer).not.toBe(oldContainer);
-    const env = await dockerCli([
-      "inspect",
-      "--format",
-      "{{json .Config.Env}}",
-      String(runA.outputs.managerContainerName),
+describe("what a change replaces, as the engine's preview shows it", () => {
+  test("a changed host port replaces the manager container and its backup command, nothing else", async () => {
+    configure(LANDSCAPE_A, await freePort());
+    const preview = await npmRun("preview", LANDSCAPE_A);
+    configure(LANDSCAPE_A, portA);
+    expect(changedSteps(preview.events)).toEqual([
+      `delete-replaced ${LANDSCAPE_A}-manager`,
+      `delete-replaced ${LANDSCAPE_A}-manager-backup`,
+      `replace ${LANDSCAPE_A}-manager-backup`,
+      `create-replacement ${LANDSCAPE_A}-manager-backup`,
+      `replace ${LANDSCAPE_A}-manager`,
+      `create-replacement ${LANDSCAPE_A}-manager`,
     ]);
-    expect(env).toContain("RENDER_QUEUE=night");
-    const after = fs.readFileSync(database, "utf8");
-    expect(after.startsWith(before)).toBe(true);
-    expect(after.length).toBeGreaterThan(before.length);
+    expect(step(preview.events, "replace", `${LANDSCAPE_A}-manager-backup`)?.diffs).toEqual(["triggers"]);
+  });
+
+  test("a changed environment variable replaces the manager and its backup command", async () => {
+    configure(LANDSCAPE_A, portA, { environment: { RENDER_QUEUE: "night" } });
+    const preview = await npmRun("preview", LANDSCAPE_A);
+    configure(LANDSCAPE_A, portA);
+    expect(changedSteps(preview.events).map((entry) => entry.split(" ")[1])).toEqual([
+      `${LANDSCAPE_A}-manager`,
+      `${LANDSCAPE_A}-manager-backup`,
+      `${LANDSCAPE_A}-manager-backup`,
+      `${LANDSCAPE_A}-manager-backup`,
+      `${LANDSCAPE_A}-manager`,
+      `${LANDSCAPE_A}-manager`,
+    ]);
+  });
+
+  test("a changed manager setting rewrites flamenco-manager.yaml and replaces the manager, which rereads it", async () => {
+    configure(LANDSCAPE_A, portA, { manager: { managerName: "Renamed Farm" } });
+    const preview = await npmRun("preview", LANDSCAPE_A);
+    configure(LANDSCAPE_A, portA);
+    const steps = changedSteps(preview.events);
+    expect(steps).toContain(`update ${LANDSCAPE_A}-manager-files`);
+    expect(steps).toContain(`replace ${LANDSCAPE_A}-manager`);
+    expect(steps).toContain(`replace ${LANDSCAPE_A}-manager-backup`);
+    expect(steps.filter((entry) => /image|network|release/.test(entry))).toEqual([]);
+  });
+});
+
+describe("a replacement of the manager", () => {
+  test("stops the old manager, then backs up its database, then starts the new one on the same storage", async () => {
+    const outputs = project.outputs(LANDSCAPE_A);
+    const storage = String(outputs.storagePath);
+    const container = String(outputs.managerContainerName);
+    const oldContainer = await containerId(container);
+    configure(LANDSCAPE_A, portA, { environment: { RENDER_QUEUE: "night" } });
+    const up = await npmRun("up", LANDSCAPE_A);
+    const newContainer = await containerId(container);
+    expect(newContainer).not.toBe(oldContainer);
+    expect(await dockerCli(["inspect", "--format", "{{json .Config.Env}}", container])).toContain("RENDER_QUEUE=night");
+
+    // The engine's order: the old container is deleted before the backup command's delete (the backup) runs.
+    const order = changedSteps(up.events);
+    expect(order.indexOf(`delete-replaced ${LANDSCAPE_A}-manager`)).toBeLessThan(
+      order.indexOf(`delete-replaced ${LANDSCAPE_A}-manager-backup`),
+    );
+    // And on the host: the backup holds a database no manager had open (no WAL left beside it).
+    const backups = fs.readdirSync(path.join(storage, "backups")).sort();
+    expect(backups.length).toBeGreaterThanOrEqual(1);
+    const newest = path.join(storage, "backups", backups[backups.length - 1]);
+    expect(fs.readdirSync(newest).sort()).toEqual(["flamenco-manager.sqlite", "flamenco-manager.yaml"]);
     expect((await httpGet(`http://127.0.0.1:${portA}/api/v3/version`)).status).toBe(200);
   });
 });
 
-describe("the release cache", () => {
-  test("a second landscape with the same release downloads nothing, and both run side by side", async () => {
-    const downloadsBefore = fixture.archiveRequests() + fixture.checksumRequests();
-    const runB = await up(LANDSCAPE_B, portB);
-    expect(fixture.archiveRequests() + fixture.checksumRequests()).toBe(downloadsBefore);
-    const fetchB = double.commandRuns.filter((entry) => entry.name === `${LANDSCAPE_B}-release-fetch`);
-    expect(fetchB).toHaveLength(1);
-    expect(JSON.parse(fetchB[0].stdout)).toMatchObject({ downloaded: false, sha256: fixture.release.sha256 });
+describe("bad config", () => {
+  test("preview fails naming every bad key, with value and what it accepts, and nothing is created", async () => {
+    project.writeStackConfig(LANDSCAPE_BAD, {
+      ...stackConfig(LANDSCAPE_BAD, portB),
+      managerPortHost: 70000,
+      manager: { shaman: { garbageCollect: { extraCheckoutPaths: ["/mnt/checkouts"] } } },
+    });
+    const preview = await project.npmRun("preview", LANDSCAPE_BAD);
+    expect(preview.code).not.toBe(0);
+    const output = preview.stdout + preview.stderr;
+    expect(output).toContain("flamenco-landscape:managerPortHost: got 70000; expected an integer from 1 to 65535");
+    expect(output).toContain(
+      'flamenco-landscape:manager.shaman.garbageCollect.extraCheckoutPaths.0: got "/mnt/checkouts"; expected an absolute path inside the shared storage as the manager sees it',
+    );
+    expect(output).toContain("Nothing was created.");
+    const up = await project.npmRun("up", LANDSCAPE_BAD);
+    expect(up.code).not.toBe(0);
+    expect(changedSteps(up.events).filter((entry) => !entry.includes("flamenco-landscape-"))).toEqual([]);
+    const names = (await dockerCli(["ps", "-a", "--format", "{{.Names}}"])).split("\n");
+    expect(names).not.toContain(`flamenco-manager--${LANDSCAPE_BAD}`);
+    expect(fs.existsSync(path.join(landscapesRoot, LANDSCAPE_BAD))).toBe(false);
+  });
+});
 
-    expect(runB.outputs.managerContainerName).not.toBe(runA.outputs.managerContainerName);
-    expect(runB.outputs.networkName).not.toBe(runA.outputs.networkName);
+describe("drift", () => {
+  test("a manager container removed by hand: refresh sees it gone, up makes it again", async () => {
+    const container = String(project.outputs(LANDSCAPE_A).managerContainerName);
+    await dockerCli(["rm", "-f", container]);
+    const managerInState = () =>
+      project
+        .stateResources(LANDSCAPE_A)
+        .some(
+          (resource) =>
+            resource.type === "docker:index/container:Container" && resource.urn.endsWith(`::${LANDSCAPE_A}-manager`),
+        );
+    expect(managerInState()).toBe(true);
+    const refresh = await npmRun("refresh", LANDSCAPE_A);
+    expect(refresh.events.find((event) => event.summaryEvent)?.summaryEvent?.resourceChanges).toMatchObject({
+      delete: 1,
+    });
+    expect(managerInState()).toBe(false);
+    const up = await npmRun("up", LANDSCAPE_A);
+    expect(changedSteps(up.events)).toContain(`create ${LANDSCAPE_A}-manager`);
+    expect((await httpGet(`http://127.0.0.1:${portA}/api/v3/version`)).status).toBe(200);
+    await npmRun("preview", LANDSCAPE_A, ["--expect-no-changes"]);
+  });
+});
+
+describe("secrets", () => {
+  test("mqttPassword, set as a secret, is never in clear in the state or the stack file", async () => {
+    const password = `mqtt-${crypto.randomBytes(12).toString("hex")}`;
+    const port = await freePort();
+    project.writeStackConfig(
+      LANDSCAPE_SECRET,
+      stackConfig(LANDSCAPE_SECRET, port, { manager: { mqtt: { broker: "tcp://mqtt.invalid:1883" } } }),
+    );
+    expect((await project.pulumi(["stack", "init", LANDSCAPE_SECRET])).code).toBe(0);
+    const set = await project.pulumi([
+      "config",
+      "set",
+      "--secret",
+      "flamenco-landscape:mqttPassword",
+      password,
+      "--stack",
+      LANDSCAPE_SECRET,
+    ]);
+    expect(set.code).toBe(0);
+    const up = await npmRun("up", LANDSCAPE_SECRET);
+    expect(up.stdout + up.stderr).not.toContain(password);
+    expect(project.stateText(LANDSCAPE_SECRET)).not.toContain(password);
+    expect(fs.readFileSync(project.stackFile(LANDSCAPE_SECRET), "utf8")).not.toContain(password);
+    // The manager gets it, in the config file only it and root can read.
+    const configFile = String(project.outputs(LANDSCAPE_SECRET).configFile);
+    expect(fs.readFileSync(configFile, "utf8")).toContain(`password: ${password}`);
+    expect(fs.statSync(configFile).mode & 0o007).toBe(0);
+  });
+});
+
+describe("two landscapes side by side", () => {
+  test("a second landscape with the same release downloads nothing, and both answer", async () => {
+    const downloadsBefore = fixture.archiveRequests() + fixture.checksumRequests();
+    configure(LANDSCAPE_B, portB);
+    await npmRun("up", LANDSCAPE_B);
+    expect(fixture.archiveRequests() + fixture.checksumRequests()).toBe(downloadsBefore);
     for (const port of [portA, portB]) {
       expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({
         name: MANAGER_NAME,
@@ -194,42 +359,27 @@ describe("the release cache", () => {
     );
   });
 
-  test("a tampered archive fails with url, expected and actual digest, and leaves no cache entry", async () => {
+  test("a tampered archive fails up with url, expected and actual digest, and leaves no cache entry", async () => {
     const tampered = await serveFixtureRelease("3.6");
     try {
       fs.appendFileSync(tampered.release.tarballPath, "tampered");
-      const engine = new EngineDouble();
-      const landscape = `${TEST_LANDSCAPE_PREFIX}-tampered`;
-      let failure: unknown;
-      try {
-        await runProgram({
-          config: {
-            ...stackConfig(landscape, await freePort()),
-            flamencoVersion: "3.6",
-            flamencoRelease: { url: tampered.archiveUrl, sha256: tampered.release.sha256 },
-          },
-          stack: landscape,
-          newResource: engine.newResource,
-        });
-      } catch (error) {
-        failure = error;
-      } finally {
-        await engine.destroy();
-      }
-      const message = String((failure as Error | undefined)?.message);
+      project.writeStackConfig(LANDSCAPE_TAMPERED, {
+        ...stackConfig(LANDSCAPE_TAMPERED, await freePort()),
+        flamencoVersion: "3.6",
+        flamencoRelease: { url: tampered.archiveUrl, sha256: tampered.release.sha256 },
+      });
+      const up = await project.npmRun("up", LANDSCAPE_TAMPERED);
+      expect(up.code).not.toBe(0);
+      const message = up.stdout + up.stderr;
       expect(message).toContain(tampered.archiveUrl);
       expect(message).toContain(`expected sha256 ${tampered.release.sha256}`);
-      const actual = crypto
-        .createHash("sha256")
-        .update(fs.readFileSync(tampered.release.tarballPath))
-        .digest("hex") as string;
+      const actual = crypto.createHash("sha256").update(fs.readFileSync(tampered.release.tarballPath)).digest("hex");
       expect(message).toContain(`got ${actual}`);
-      const cacheRoot = path.join(landscapesRoot, ".cache", "flamenco-releases");
-      const entries = fs.readdirSync(cacheRoot);
-      expect(entries).toHaveLength(1); // only the good release of the earlier tests
+      const entries = fs.readdirSync(path.join(landscapesRoot, ".cache", "flamenco-releases"));
+      expect(entries).toHaveLength(1);
       expect(entries.some((entry) => entry.includes("partial"))).toBe(false);
       expect(
-        fs.existsSync(path.join(landscapesRoot, landscape, "OpenStudioLandscapes-Flamenco", "image-context")),
+        fs.existsSync(path.join(landscapesRoot, LANDSCAPE_TAMPERED, "OpenStudioLandscapes-Flamenco", "image-context")),
       ).toBe(false);
     } finally {
       await tampered.served.close();
@@ -237,24 +387,24 @@ describe("the release cache", () => {
   });
 });
 
-describe("teardown", () => {
-  test("destroy leaves no container or network of the test behind; the image stays, as the provider leaves it", async () => {
-    const storage = String(runA.outputs.storagePath);
-    await double.destroy();
-    expect((await dockerCli(["image", "inspect", "--format", "{{.Id}}", String(runA.outputs.imageName)])).trim()).toBe(
-      runA.outputs.imageId,
+describe("destroy", () => {
+  test("removes the containers and the network; storage, backups and the image stay", async () => {
+    const outputs = project.outputs(LANDSCAPE_A);
+    const storage = String(outputs.storagePath);
+    const destroy = await npmRun("destroy", LANDSCAPE_A);
+    const deleted = changedSteps(destroy.events)
+      .filter((entry) => entry.startsWith("delete "))
+      .map((entry) => entry.slice("delete ".length));
+    expect(deleted).toEqual(expect.arrayContaining([`${LANDSCAPE_A}-manager`, `${LANDSCAPE_A}-network`]));
+    expect((await dockerCli(["image", "inspect", "--format", "{{.Id}}", String(outputs.imageName)])).trim()).toBe(
+      outputs.imageId,
     );
-    const ours = [LANDSCAPE_A, LANDSCAPE_B, `${TEST_LANDSCAPE_PREFIX}-tampered`];
     const containers = (await dockerCli(["ps", "-a", "--format", "{{.Names}}"])).split("\n");
-    expect(containers.filter((name) => ours.some((landscape) => name === `flamenco-manager--${landscape}`))).toEqual(
-      [],
-    );
+    expect(containers).not.toContain(`flamenco-manager--${LANDSCAPE_A}`);
     const networks = (await dockerCli(["network", "ls", "--format", "{{.Name}}"])).split("\n");
-    expect(networks.filter((name) => ours.some((landscape) => name === `openstudiolandscapes-${landscape}`))).toEqual(
-      [],
-    );
-    // Kept because the program declares nothing that deletes it
-    // (see "destroy deletes no storage" in tests/program/suites/landscape.ts).
+    expect(networks).not.toContain(`openstudiolandscapes-${LANDSCAPE_A}`);
     expect(fs.existsSync(path.join(storage, "flamenco-manager.sqlite"))).toBe(true);
+    // The destroy itself took one more backup, after the manager was gone.
+    expect(fs.readdirSync(path.join(storage, "backups")).length).toBeGreaterThanOrEqual(2);
   });
 });

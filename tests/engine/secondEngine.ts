@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Docker from "dockerode";
-import { DOCKER_CLI, dockerCli } from "./engineDouble";
+import { DOCKER_CLI, dockerCli } from "./support";
 
 const DOCKERD_CANDIDATES = ["/usr/sbin/dockerd", "/usr/bin/dockerd"];
 
@@ -60,7 +60,7 @@ function logTail(logFile: string): string {
 
 export async function startSecondEngine(timeoutSeconds = 60): Promise<SecondEngine> {
   const dockerd = DOCKERD_CANDIDATES.find((candidate) => fs.existsSync(candidate));
-  if (!dockerd) throw new Error('dockerd is missing; run "bash scripts/engine-setup.sh" first.');
+  if (!dockerd) throw new Error('dockerd is missing; run "npm run engine:setup" first.');
   // Short: the socket paths of dockerd and its containerd must stay under 108 characters.
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "fl-e2-"));
   const socket = path.join(directory, "docker.sock");

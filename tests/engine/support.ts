@@ -3,8 +3,20 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { dockerCli } from "./engineDouble";
+import { execFile } from "child_process";
 import { buildFixtureRelease, FixtureRelease, ServedDirectory, serveDirectory } from "./fixture/release";
+
+export const DOCKER_CLI = "/usr/bin/docker";
+
+/** The docker CLI on the local engine; rejects with its stderr. */
+export function dockerCli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(DOCKER_CLI, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`docker ${args.join(" ")} failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
 
 export const FIXTURE_VERSION = "3.7";
 /**
@@ -18,11 +30,11 @@ export async function requireEngine(): Promise<void> {
   try {
     await dockerCli(["info", "--format", "{{.ServerVersion}}"]);
   } catch (error) {
-    throw new Error(`No Docker engine answers; run "bash scripts/engine-setup.sh" first.\n${String(error)}`);
+    throw new Error(`No Docker engine answers; run "npm run engine:setup" first.\n${String(error)}`);
   }
   const images = await dockerCli(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]);
   if (!images.split("\n").includes("debian:bookworm-slim")) {
-    throw new Error('The base image debian:bookworm-slim is missing; run "bash scripts/engine-setup.sh" first.');
+    throw new Error('The base image debian:bookworm-slim is missing; run "npm run engine:setup" first.');
   }
 }
 

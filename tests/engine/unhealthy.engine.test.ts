@@ -1,24 +1,22 @@
 /**
- * A manager that never becomes healthy: the stand-in listens on another port than the one
- * the program configured (FLAMENCO_STANDIN_LISTEN), so every health check is refused.
- * `pulumi up` must fail on the manager container, as the docker provider fails it, and
- * leave the container for inspection.
+ * A manager that never becomes healthy: the stand-in listens on another port than the one the
+ * program configured (FLAMENCO_STANDIN_LISTEN, a knob of the stand-in only), so every health
+ * check is refused. `npm run up` must fail on the manager container after the whole wait
+ * timeout, with the docker provider's error, and leave the container to inspect.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MANAGER_WAIT_TIMEOUT_SECONDS } from "../../components/render/container";
-import { runProgram } from "../program/harness";
-import { dockerCli, EngineDouble } from "./engineDouble";
-import { removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease } from "./support";
+import { ProjectCopy } from "./project";
+import { dockerCli, freePort, removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease } from "./support";
 
 const LANDSCAPE = "tq-unhealthy";
-const HOST_PORT = 18701;
 const CONTAINER = `flamenco-manager--${LANDSCAPE}`;
 
+let project: ProjectCopy;
 let fixture: ServedRelease;
 let landscapesRoot: string;
-let double: EngineDouble;
 
 interface Health {
   Status: string;
@@ -28,36 +26,32 @@ interface Health {
 beforeAll(async () => {
   await requireEngine();
   await removeLeftovers([LANDSCAPE]);
+  project = await ProjectCopy.create("unhealthy");
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "tq-landscapes-"));
-  double = new EngineDouble();
 });
 
 afterAll(async () => {
-  await double?.destroy();
   await fixture?.served.close();
+  project?.remove();
   fs.rmSync(landscapesRoot, { recursive: true, force: true });
 });
 
 test("up fails on the manager container with the provider's error, after the whole wait timeout, and leaves the container to inspect", async () => {
+  project.writeStackConfig(LANDSCAPE, {
+    landscape: LANDSCAPE,
+    landscapesRoot,
+    flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
+    managerPortHost: await freePort(),
+    managerBindAddress: "127.0.0.1",
+    environment: { FLAMENCO_STANDIN_LISTEN: ":8081" },
+  });
   const started = Date.now();
-  const up = double.update(() =>
-    runProgram({
-      stack: LANDSCAPE,
-      newResource: double.newResource,
-      config: {
-        landscape: LANDSCAPE,
-        landscapesRoot,
-        flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
-        managerPortHost: HOST_PORT,
-        managerBindAddress: "127.0.0.1",
-        environment: { FLAMENCO_STANDIN_LISTEN: ":8081" },
-      },
-    }),
-  );
-  await expect(up).rejects.toThrow(
-    `docker:index/container:Container (${LANDSCAPE}-manager):\n    error: container failed to be in healthy state`,
-  );
+  const up = await project.npmRun("up", LANDSCAPE);
+  expect(up.code).not.toBe(0);
+  const output = up.stdout + up.stderr;
+  expect(output).toContain(`docker:index:Container (${LANDSCAPE}-manager):`);
+  expect(output).toContain("container failed to be in healthy state");
   expect(Date.now() - started).toBeGreaterThanOrEqual(MANAGER_WAIT_TIMEOUT_SECONDS * 1000);
 
   // What `docker inspect` shows the admin: the container, unhealthy, and why its last check failed.
@@ -66,12 +60,20 @@ test("up fails on the manager container with the provider's error, after the who
   const last = health.Log[health.Log.length - 1];
   expect(last.ExitCode).toBe(1);
   expect(last.Output).toContain("/dev/tcp/127.0.0.1/8080: Connection refused");
-  const logs = await dockerCli(["logs", CONTAINER]);
-  expect(logs).toContain("listening on :8081");
+  // The engine kept the container in the state, so destroy can remove it.
+  expect(
+    project
+      .stateResources(LANDSCAPE)
+      .some(
+        (resource) =>
+          resource.type === "docker:index/container:Container" && resource.urn.endsWith(`::${LANDSCAPE}-manager`),
+      ),
+  ).toBe(true);
 });
 
 test("destroy removes the container the failed update left", async () => {
-  await double.destroy();
+  const destroy = await project.npmRun("destroy", LANDSCAPE);
+  expect(destroy.code).toBe(0);
   const containers = (await dockerCli(["ps", "-a", "--format", "{{.Names}}"])).split("\n");
   expect(containers).not.toContain(CONTAINER);
 });

@@ -1,22 +1,22 @@
 /**
  * The render farm of the two-host example stack (examples/two-host-farm/Pulumi.farm.yaml),
- * applied by the real program to real Docker engines through the engine double:
+ * deployed with `npm run up` under the real Pulumi engine, with the provider stand-ins, onto
+ * real Docker engines:
  *   - the machine's engine runs the manager and the workers of the manager's host;
  *   - a second engine, started here on its own socket, data root and exec root, stands in
  *     for the render node. Its workers use host networking and reach the manager through
  *     its published port on 127.0.0.1 (the stack's managerUrl).
- * The workers are the stand-in `flamenco-worker` of the fixture release: it fetches
- * `<manager>/api/v3/version`, writes the answer to $FLAMENCO_HOME/manager-version.json and
- * keeps $FLAMENCO_HOME/flamenco-worker-credentials.yaml. Every assertion looks from outside.
+ * The manager and workers are the stand-ins of the fixture release (fixture/flamenco-standin),
+ * which register, sign on and run tasks as Flamenco 3.7 does. Every assertion looks from outside.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, runProgram } from "../program/harness";
-import { dockerCli, EngineDouble } from "./engineDouble";
+import { changedSteps, CommandResult, ProjectCopy } from "./project";
 import { startSecondEngine, SecondEngine } from "./secondEngine";
 import {
+  dockerCli,
   freePort,
   httpGet,
   removeLeftovers,
@@ -26,9 +26,9 @@ import {
   TEST_LANDSCAPE_PREFIX,
 } from "./support";
 
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-farm`;
 const NAMESPACE = "flamenco-landscape";
-const CONTAINER = "docker:index/container:Container";
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
 const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
 const BASE_IMAGE = "debian:bookworm-slim";
@@ -55,14 +55,11 @@ const LOCAL_HOST = EXAMPLE_HOSTS.find((host) => host.dockerHost === undefined)!;
 const RENDER_HOST = EXAMPLE_HOSTS.find((host) => host.dockerHost !== undefined)!;
 const MANAGER_NAME = (EXAMPLE.manager as { managerName: string }).managerName;
 
+let project: ProjectCopy;
 let fixture: ServedRelease;
 let second: SecondEngine;
-let double: EngineDouble;
 let landscapesRoot: string;
 let port: number;
-let run: ProgramRun;
-const events: string[] = [];
-const timings: string[] = [];
 
 const paths = {
   /** The studio's shared storage, as the manager's host sees it. */
@@ -71,6 +68,7 @@ const paths = {
   renderView: () => path.join(landscapesRoot, "render-01-view-of-shared"),
   renderWorkers: () => path.join(landscapesRoot, "render-01-workers"),
   localWorkers: () => path.join(landscapesRoot, LANDSCAPE, "OpenStudioLandscapes-Flamenco", "workers"),
+  storage: () => path.join(landscapesRoot, LANDSCAPE, "OpenStudioLandscapes-Flamenco", "storage"),
 };
 
 /**
@@ -103,14 +101,10 @@ function farmConfig(renderCount: number = RENDER_HOST.count): Record<string, unk
   };
 }
 
-async function up(renderCount?: number): Promise<ProgramRun> {
-  const started = Date.now();
-  const result = await double.update(() =>
-    runProgram({ config: farmConfig(renderCount), stack: LANDSCAPE, newResource: double.newResource }),
-  );
-  timings.push(
-    `up (render-01 count ${renderCount ?? RENDER_HOST.count}): ${((Date.now() - started) / 1000).toFixed(1)}s`,
-  );
+async function up(renderCount?: number, flags: string[] = []): Promise<CommandResult> {
+  project.writeStackConfig(LANDSCAPE, farmConfig(renderCount));
+  const result = await project.npmRun("up", LANDSCAPE, flags);
+  if (result.code !== 0) throw new Error(`npm run up failed:\n${result.stdout}\n${result.stderr}`);
   return result;
 }
 
@@ -139,59 +133,85 @@ async function containersOn(engine: (args: string[]) => Promise<string>): Promis
   return listed.split("\n").filter(Boolean).sort();
 }
 
-/** Waits until a worker has recorded the manager's answer; returns it. */
-async function recordedAnswer(home: string, timeoutSeconds = 30): Promise<{ name: string; version: string }> {
-  const file = path.join(home, "manager-version.json");
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  while (!fs.existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`no ${file} after ${timeoutSeconds}s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+/** The container ids on both engines, by container name. */
+async function containerIds(): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const engine of [dockerCli, second.cli]) {
+    const listed = await engine([
+      "ps",
+      "-a",
+      "--format",
+      "{{.Names}} {{.ID}}",
+      "--filter",
+      `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`,
+    ]);
+    for (const line of listed.split("\n").filter(Boolean)) {
+      const [name, id] = line.split(" ");
+      ids[name] = id;
+    }
   }
-  return JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
+  return ids;
 }
 
-/** Names of the workers the manager lists (the stand-in's worker management API). */
-async function registeredWorkers(): Promise<string[]> {
-  const listed = JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body) as {
-    workers: { name: string }[];
-  };
-  return listed.workers.map((worker) => worker.name).sort();
+interface ListedWorker {
+  id: string;
+  name: string;
+  status: string;
 }
 
-/** Waits until the manager lists exactly these workers. */
-async function untilRegistered(expected: string[], timeoutSeconds = 30): Promise<string[]> {
+async function listedWorkers(): Promise<ListedWorker[]> {
+  const body = (await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body;
+  return (JSON.parse(body) as { workers: ListedWorker[] }).workers;
+}
+
+/** Waits until the manager lists exactly these workers, all awake. */
+async function untilAwake(expected: string[], timeoutSeconds = 60): Promise<string[]> {
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let listed = await registeredWorkers();
+  const awake = async () =>
+    (await listedWorkers())
+      .filter((worker) => worker.status === "awake")
+      .map((worker) => worker.name)
+      .sort();
+  let listed = await awake();
   while (JSON.stringify(listed) !== JSON.stringify([...expected].sort()) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    listed = await registeredWorkers();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    listed = await awake();
   }
   return listed;
 }
 
-/** Ids of the containers the double applied: the manager and every worker of the full farm. */
-function workerIds(): Record<string, string | undefined> {
-  const ids: Record<string, string | undefined> = { manager: double.appliedId(CONTAINER, `${LANDSCAPE}-manager`) };
-  for (const name of [...names(LOCAL_HOST), ...names(RENDER_HOST)])
-    ids[name] = double.appliedId(CONTAINER, resourceName(name));
-  return ids;
+function credentials(home: string): string {
+  return fs.readFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "utf8");
+}
+
+function workerIdIn(home: string): string {
+  return (parse(credentials(home)) as { worker_id: string }).worker_id;
+}
+
+/** What the deregister commands of a run reported, by worker name (their output lines in the engine's log). */
+function deregistrations(result: CommandResult): Record<string, string[]> {
+  const reports: Record<string, string[]> = {};
+  for (const event of result.events) {
+    const message = event.diagnosticEvent?.message.trim() ?? "";
+    if (!message.startsWith('{"worker"')) continue;
+    const report = JSON.parse(message) as { worker: string; deregistered: string[] };
+    reports[report.worker] = report.deregistered;
+  }
+  return reports;
 }
 
 beforeAll(async () => {
-  const started = Date.now();
   await requireEngine();
   await removeLeftovers([LANDSCAPE]);
   const leftovers = (await dockerCli(["ps", "-aq", "--filter", `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`]))
     .split("\n")
     .filter(Boolean);
   if (leftovers.length > 0) await dockerCli(["rm", "-f", ...leftovers]);
+  project = await ProjectCopy.create("farm");
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-farm-landscapes-"));
   second = await startSecondEngine();
-  timings.push(`second engine answering after ${((Date.now() - started) / 1000).toFixed(1)}s`);
   port = await freePort();
-  double = new EngineDouble({ log: (line) => events.push(line) });
-
   // The render node's engine needs the base image, as a studio node pulls it from its
   // registry; nothing else is copied onto it.
   await second.loadImage(BASE_IMAGE);
@@ -199,42 +219,36 @@ beforeAll(async () => {
   // host builds the manager image, and the render node builds the same image on its engine.
   await up(0);
   fs.symlinkSync(paths.shared(), paths.renderView());
-  run = await up();
+  await up();
 });
 
 afterAll(async () => {
-  await double?.destroy();
+  if (project && fs.existsSync(project.stackFile(LANDSCAPE))) await project.npmRun("destroy", LANDSCAPE);
   await second?.stop();
   await fixture?.served.close();
-  if (timings.length > 0) process.stdout.write(`workers engine test timings:\n  ${timings.join("\n  ")}\n`);
+  project?.remove();
 });
 
-describe("pulumi up of the two-host farm", () => {
+describe("npm run up of the two-host farm", () => {
   test("the stack reports per host the worker names and the URL they use", () => {
-    expect(run.outputs.workers).toEqual({
+    expect(project.outputs(LANDSCAPE).workers).toEqual({
       [LOCAL_HOST.name]: { names: names(LOCAL_HOST), managerUrl: "http://flamenco-manager:8080" },
       [RENDER_HOST.name]: { names: names(RENDER_HOST), managerUrl: `http://127.0.0.1:${port}` },
     });
   });
 
-  test("every worker reached the manager and recorded its answer under its FLAMENCO_HOME on its host", async () => {
-    const homes: string[] = [];
+  test("every worker registered at the manager, awake, with its identity under its FLAMENCO_HOME on its host", async () => {
+    const all = [...names(LOCAL_HOST), ...names(RENDER_HOST)];
+    expect(await untilAwake(all)).toEqual([...all].sort());
+    const listed = await listedWorkers();
     for (const host of [LOCAL_HOST, RENDER_HOST]) {
       for (const name of names(host)) {
         const home = path.join(workersRootOf(host), name);
-        expect(await recordedAnswer(home)).toMatchObject({ name: MANAGER_NAME, version: "3.7" });
-        expect(fs.readFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "utf8")).toContain(
-          `worker_id: ${name}\n`,
-        );
+        expect(workerIdIn(home)).toBe(listed.find((worker) => worker.name === name)?.id);
         // Owned by the user the worker runs as, though Docker would have created it for root.
         expect(fs.statSync(home).uid).toBe(1000);
-        homes.push(home);
       }
     }
-    expect(homes).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
-    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
-      [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
-    );
     expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).body)).toMatchObject({
       name: MANAGER_NAME,
     });
@@ -250,21 +264,19 @@ describe("pulumi up of the two-host farm", () => {
       HostConfig: { NetworkMode: string };
       Config: { Cmd: string[]; User: string };
     }[];
-    expect(local.HostConfig.NetworkMode).toBe(`openstudiolandscapes-${LANDSCAPE}`);
     expect(local.Config.Cmd).toEqual(["flamenco-worker", "-manager", "http://flamenco-manager:8080"]);
     expect(local.Config.User).toBe("1000:1000");
+    const networks = JSON.parse(
+      await dockerCli(["inspect", "--format", "{{json .NetworkSettings.Networks}}", names(LOCAL_HOST)[0]]),
+    ) as Record<string, unknown>;
+    expect(Object.keys(networks)).toEqual([`openstudiolandscapes-${LANDSCAPE}`]);
     const [remote] = JSON.parse(await second.cli(["inspect", names(RENDER_HOST)[0]])) as (typeof local)[];
     expect(remote.HostConfig.NetworkMode).toBe("host");
     expect(remote.Config.Cmd).toEqual(["flamenco-worker", "-manager", `http://127.0.0.1:${port}`]);
   });
 
-  test("the render node built the worker image on its own engine from the staged context, and its workers run it by id", async () => {
-    const imageName = String(run.outputs.imageName);
-    const built = events.find((line) =>
-      line.startsWith(`image ${LANDSCAPE}-workers-${RENDER_HOST.name}-image: docker --host ${second.host} build `),
-    );
-    expect(built).toBeDefined();
-    expect(built).toContain("--network none");
+  test("the render node built the worker image on its own engine, and its workers run it by id", async () => {
+    const imageName = String(project.outputs(LANDSCAPE).imageName);
     const onNode = (await second.cli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
     expect(onNode).toMatch(/^sha256:[0-9a-f]{64}$/);
     for (const name of names(RENDER_HOST)) {
@@ -282,14 +294,19 @@ describe("pulumi up of the two-host farm", () => {
     ).toEqual([BASE_IMAGE, imageName].sort());
   });
 
-  test("no worker started before the manager was healthy", () => {
-    const healthy = events.indexOf(`container ${LANDSCAPE}-manager: healthy`);
-    expect(healthy).toBeGreaterThanOrEqual(0);
-    const workerStarts = events.filter(
-      (line) => line.startsWith(`container ${LANDSCAPE}-workers-`) && line.endsWith(": started"),
-    );
-    expect(workerStarts).toHaveLength(LOCAL_HOST.count + RENDER_HOST.count);
-    for (const line of workerStarts) expect(events.indexOf(line)).toBeGreaterThan(healthy);
+  test("no worker started before the manager was healthy", async () => {
+    const [manager] = JSON.parse(await dockerCli(["inspect", `flamenco-manager--${LANDSCAPE}`])) as {
+      State: { Health: { Log: { End: string; ExitCode: number }[] } };
+    }[];
+    const firstHealthy = manager.State.Health.Log.filter((entry) => entry.ExitCode === 0)
+      .map((entry) => Date.parse(entry.End))
+      .sort()[0];
+    const localStarts = JSON.parse(
+      await dockerCli(["inspect", "--format", "{{json .State.StartedAt}}", ...names(LOCAL_HOST)]).then(
+        (lines) => `[${lines.trim().split("\n").join(",")}]`,
+      ),
+    ) as string[];
+    for (const started of localStarts) expect(Date.parse(started)).toBeGreaterThanOrEqual(firstHealthy - 1000);
   });
 
   test("workers of both hosts see the studio's shared storage at the manager's path", async () => {
@@ -300,84 +317,112 @@ describe("pulumi up of the two-host farm", () => {
     expect(remote).toBe("written on the manager's host\n");
   });
 
-  test("a second up with the same config changes nothing", async () => {
-    const before = workerIds();
-    const commandsBefore = double.commandRuns.length;
-    run = await up();
-    expect(workerIds()).toEqual(before);
-    expect(double.commandRuns.length).toBe(commandsBefore);
+  test("an up right after changes nothing", async () => {
+    const before = await containerIds();
+    const again = await up(undefined, ["--expect-no-changes"]);
+    expect(changedSteps(again.events)).toEqual([]);
+    expect(await containerIds()).toEqual(before);
+  });
+});
+
+describe("the farm runs jobs", () => {
+  test("an echo-sleep-test job completes, and its task logs land in the landscape's storage on the host", async () => {
+    const submitted = await fetch(`http://127.0.0.1:${port}/api/v3/jobs`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        name: "engine-test-echo",
+        type: "echo-sleep-test",
+        priority: 50,
+        submitter_platform: "linux",
+        settings: { message: "hello farm", sleep_duration_seconds: 1, sleep_repeats: 4 },
+      }),
+    });
+    expect(submitted.status).toBe(200);
+    const job = (await submitted.json()) as { id: string };
+    const deadline = Date.now() + 60_000;
+    let status = "";
+    while (Date.now() < deadline) {
+      status = (
+        JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/jobs/${job.id}`)).body) as { status: string }
+      ).status;
+      if (status === "completed" || status === "failed") break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(status).toBe("completed");
+    const tasks = (
+      JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/jobs/${job.id}/tasks`)).body) as {
+        tasks: { id: string }[];
+      }
+    ).tasks;
+    expect(tasks).toHaveLength(5);
+    // Flamenco's layout under its local storage: job-<first 4 of the job id>/<job id>/task-<task id>.txt.
+    const jobDirectory = path.join(paths.storage(), `job-${job.id.slice(0, 4)}`, job.id);
+    expect(fs.readdirSync(jobDirectory).sort()).toEqual(tasks.map((task) => `task-${task.id}.txt`).sort());
+    const logs = tasks.map((task) => fs.readFileSync(path.join(jobDirectory, `task-${task.id}.txt`), "utf8")).join("");
+    expect(logs).toContain('echo: "hello farm"');
+    expect(logs.match(/slept 1s/g)).toHaveLength(4);
   });
 });
 
 describe("scaling the render node", () => {
   const third = () => names(RENDER_HOST)[2];
 
-  test("from 3 to 2 removes exactly its worker 3, on its engine, and keeps that worker's identity directory", async () => {
-    const before = workerIds();
-    const credentials = fs.readFileSync(
-      path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"),
-      "utf8",
-    );
-    run = await up(2);
+  test("from 3 to 2 removes exactly its worker 3, deregisters it after its container is gone, keeps its identity", async () => {
+    const before = await containerIds();
+    const home = path.join(paths.renderWorkers(), third());
+    const identity = credentials(home);
+    const thirdId = workerIdIn(home);
+    const result = await up(2);
     expect(await containersOn(second.cli)).toEqual(names(RENDER_HOST, 2).sort());
-    expect(await containersOn(dockerCli)).toEqual([`flamenco-manager--${LANDSCAPE}`, ...names(LOCAL_HOST)].sort());
-    const after = workerIds();
+    const after = await containerIds();
     expect(after[third()]).toBeUndefined();
     expect({ ...after, [third()]: before[third()] }).toEqual(before);
-    expect(events).toContain(`container ${resourceName(third())}: removed`);
-    // Deregistered from the manager once its container was gone; the others stay registered.
-    const deregistered = events.indexOf(
-      `command ${resourceName(third())}-deregister: delete node scripts/deregister-worker.js`,
+    const steps = changedSteps(result.events);
+    expect(steps.indexOf(`delete ${resourceName(third())}`)).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf(`delete ${resourceName(third())}-deregister`)).toBeGreaterThan(
+      steps.indexOf(`delete ${resourceName(third())}`),
     );
-    expect(deregistered).toBeGreaterThan(events.indexOf(`container ${resourceName(third())}: removed`));
-    expect(await registeredWorkers()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort());
-    expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(
-      credentials,
+    expect(deregistrations(result)).toEqual({ [third()]: [thirdId] });
+    expect((await listedWorkers()).map((worker) => worker.name).sort()).toEqual(
+      [...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort(),
     );
-    expect((run.outputs.workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(
+    expect(credentials(home)).toBe(identity);
+    expect((project.outputs(LANDSCAPE).workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(
       names(RENDER_HOST, 2),
     );
   });
 
-  test("from 2 to 3 adds exactly worker 3 again, which keeps its identity", async () => {
-    const before = workerIds();
-    const credentials = fs.readFileSync(
-      path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"),
-      "utf8",
-    );
-    fs.rmSync(path.join(paths.renderWorkers(), third(), "manager-version.json"));
-    run = await up();
+  test("from 2 to 3 adds exactly worker 3 again, under the name it had", async () => {
+    const before = await containerIds();
+    const result = await up();
     expect(await containersOn(second.cli)).toEqual(names(RENDER_HOST).sort());
-    const after = workerIds();
+    const after = await containerIds();
     expect(after[third()]).toBeDefined();
-    expect({ ...after, [third()]: undefined }).toEqual(before);
-    expect(await recordedAnswer(path.join(paths.renderWorkers(), third()))).toMatchObject({ name: MANAGER_NAME });
-    expect(await untilRegistered([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
+    expect({ ...after, [third()]: undefined }).toEqual({ ...before, [third()]: undefined });
+    expect(changedSteps(result.events)).toEqual(
+      expect.arrayContaining([`create ${resourceName(third())}-home`, `create ${resourceName(third())}`]),
+    );
+    // Its old identity was deregistered, so the manager turned it away and it registered anew.
+    expect(await untilAwake([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
       [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
     );
-    expect(fs.readFileSync(path.join(paths.renderWorkers(), third(), "flamenco-worker-credentials.yaml"), "utf8")).toBe(
-      credentials,
+    const listed = await listedWorkers();
+    expect(workerIdIn(path.join(paths.renderWorkers(), third()))).toBe(
+      listed.find((worker) => worker.name === third())?.id,
     );
-    const home = double.commandRuns.filter((entry) => entry.name === `${resourceName(third())}-home`).pop();
-    expect(JSON.parse(String(home?.stdout))).toEqual({
-      home: path.join(paths.renderWorkers(), third()),
-      created: false,
-    });
   });
 });
 
 describe("teardown", () => {
-  test("destroy removes every container on both engines and the network, and keeps identities and shared storage", async () => {
-    const runsBefore = double.commandRuns.length;
-    await double.destroy();
-    // Every worker was deregistered while the manager was still there.
-    const deregistrations = double.commandRuns.slice(runsBefore).filter((entry) => entry.name.endsWith("-deregister"));
-    expect(deregistrations.map((entry) => (JSON.parse(entry.stdout) as { worker: string }).worker).sort()).toEqual(
-      [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
-    );
-    for (const entry of deregistrations) {
-      expect(entry.stderr).toBe("");
-      expect((JSON.parse(entry.stdout) as { deregistered: string[] }).deregistered).toHaveLength(1);
+  test("destroy removes every container on both engines and the network, deregistering each worker; identities and shared storage stay", async () => {
+    const listed = await listedWorkers();
+    const result = await project.npmRun("destroy", LANDSCAPE);
+    expect(result.code).toBe(0);
+    const reports = deregistrations(result);
+    expect(Object.keys(reports).sort()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
+    for (const [name, ids] of Object.entries(reports)) {
+      expect(ids).toEqual([listed.find((worker) => worker.name === name)?.id]);
     }
     expect(await second.cli(["ps", "-aq"])).toBe("");
     expect(await containersOn(dockerCli)).toEqual([]);

@@ -48,7 +48,15 @@ describe("stack command arguments", () => {
     ]);
   });
 
+  it("takes --event-log <file>, as pulumi's own flag, for the engine's events", () => {
+    expect(parseStackCommand("preview", ["dev", "--event-log", "/tmp/events.jsonl"]).eventLog).toBe(
+      "/tmp/events.jsonl",
+    );
+    expect(parseStackCommand("preview", ["dev"]).eventLog).toBeUndefined();
+  });
+
   it.each([
+    ["--event-log without a file", "up", ["--event-log"], "--event-log needs a file"],
     ["an unknown action", "apply", [], 'unknown action "apply"; expected one of up, preview, destroy, refresh'],
     ["an unknown flag", "up", ["--force"], 'unknown flag "--force"'],
     ["two stacks", "up", ["a", "b"], 'one stack at a time: got "a" and "b"'],

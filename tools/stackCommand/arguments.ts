@@ -20,6 +20,8 @@ export interface StackCommand {
   readonly refresh: boolean;
   /** Only these resources (`--target <urn>`, repeatable). */
   readonly targets: readonly string[];
+  /** Where to write the engine's events, one JSON object a line (`--event-log <file>`, as pulumi's own flag). */
+  readonly eventLog?: string;
 }
 
 /** Pulumi stack names: letters, digits, '-', '_', '.'. */
@@ -32,6 +34,7 @@ export const USAGE = `Usage: npm run <up|preview|destroy|refresh> -- [stack] [fl
   --diff                 show the property-level diff (preview always does)
   --refresh              refresh the state from the Docker engines first (up, preview, destroy)
   --target <urn>         act on this resource only; repeatable
+  --event-log <file>     write the engine's events to <file>, one JSON object a line
   --yes, -y              accepted for pulumi's sake: these commands never ask
 
 The state lives in .pulumi-state/ (a file backend; set PULUMI_BACKEND_URL for another). Secrets
@@ -49,6 +52,7 @@ export function parseStackCommand(action: string, argv: readonly string[]): Stac
   let diff = action === "preview";
   let refresh = false;
   const targets: string[] = [];
+  let eventLog: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     switch (argument) {
@@ -73,6 +77,13 @@ export function parseStackCommand(action: string, argv: readonly string[]): Stac
         index += 1;
         break;
       }
+      case "--event-log": {
+        const file = argv[index + 1];
+        if (file === undefined || file.startsWith("-")) throw new UsageError("--event-log needs a file");
+        eventLog = file;
+        index += 1;
+        break;
+      }
       default:
         if (argument.startsWith("-")) {
           throw new UsageError(`unknown flag "${argument}"`);
@@ -86,5 +97,13 @@ export function parseStackCommand(action: string, argv: readonly string[]): Stac
         stack = argument;
     }
   }
-  return { action: action as Action, stack: stack ?? DEFAULT_STACK, expectNoChanges, diff, refresh, targets };
+  return {
+    action: action as Action,
+    stack: stack ?? DEFAULT_STACK,
+    expectNoChanges,
+    diff,
+    refresh,
+    targets,
+    ...(eventLog === undefined ? {} : { eventLog }),
+  };
 }
