@@ -93,7 +93,7 @@ describe("managerContainerSpec", () => {
     expect(spec.waitTimeout).toBe(90);
   });
 
-  it("checks health every 5 s, 3 s per probe, 6 retries after a 5 s start period, on the container port", () => {
+  it("checks health every second, 3 s per probe, 20 retries after a 10 s start period, on the container port", () => {
     expect(spec.healthcheck).toEqual({
       tests: [
         "CMD",
@@ -101,10 +101,10 @@ describe("managerContainerSpec", () => {
         "-c",
         "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /api/v3/version HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '",
       ],
-      interval: "5s",
+      interval: "1s",
       timeout: "3s",
-      startPeriod: "5s",
-      retries: 6,
+      startPeriod: "10s",
+      retries: 20,
     });
     expect(managerContainerSpec(settingsOf({ managerPortContainer: 9090 })).healthcheck.tests[3]).toContain(
       "/dev/tcp/127.0.0.1/9090 ",
@@ -122,7 +122,7 @@ describe("managerContainerSpec", () => {
     };
     const { startPeriod, interval, retries, timeout } = spec.healthcheck;
     const decidedAfter = seconds(startPeriod) + seconds(interval) * retries + seconds(timeout);
-    expect(decidedAfter).toBe(38);
+    expect(decidedAfter).toBe(33);
     expect(spec.waitTimeout).toBeGreaterThan(decidedAfter);
   });
 
