@@ -43,17 +43,15 @@ async function environment(command: StackCommand): Promise<Record<string, string
 
 async function run(command: StackCommand, stack: Stack): Promise<void> {
   const onOutput = (text: string) => process.stdout.write(text);
-  const abort = new AbortController();
-  // Ctrl-C: the CLI is told to stop cleanly; a second one ends this process.
-  process.once("SIGINT", () => {
-    abort.abort();
-    process.once("SIGINT", () => process.exit(130));
-  });
+  // Ctrl-C reaches the CLI from the terminal too: it finishes the steps under way, records them
+  // and stops (a second Ctrl-C stops it at once). This process waits for it instead of leaving it
+  // orphaned; npm also passes the signal on to it.
+  process.on("SIGINT", () => undefined);
   const color: "always" | "never" = process.stdout.isTTY ? "always" : "never";
   const events = command.eventLog === undefined ? undefined : fs.openSync(command.eventLog, "w");
   const onEvent =
     events === undefined ? undefined : (event: EngineEvent) => fs.writeSync(events, `${JSON.stringify(event)}\n`);
-  const common = { onOutput, onEvent, color, signal: abort.signal, target: [...command.targets] };
+  const common = { onOutput, onEvent, color, target: [...command.targets] };
   try {
     await runAction(command, stack, common);
   } finally {
@@ -65,7 +63,6 @@ type CommonOptions = {
   onOutput: (text: string) => void;
   onEvent?: (event: EngineEvent) => void;
   color: "always" | "never";
-  signal: AbortSignal;
   target: string[];
 };
 

@@ -28,6 +28,7 @@ const LANDSCAPE_B = `${TEST_LANDSCAPE_PREFIX}-b`;
 const LANDSCAPE_BAD = `${TEST_LANDSCAPE_PREFIX}-bad`;
 const LANDSCAPE_TAMPERED = `${TEST_LANDSCAPE_PREFIX}-tampered`;
 const LANDSCAPE_SECRET = `${TEST_LANDSCAPE_PREFIX}-secret`;
+const LANDSCAPE_INTERRUPTED = `${TEST_LANDSCAPE_PREFIX}-interrupted`;
 const MANAGER_NAME = "Engine Test Farm";
 
 let project: ProjectCopy;
@@ -81,7 +82,14 @@ async function containerId(name: string): Promise<string> {
 
 beforeAll(async () => {
   await requireEngine();
-  await removeLeftovers([LANDSCAPE_A, LANDSCAPE_B, LANDSCAPE_BAD, LANDSCAPE_TAMPERED, LANDSCAPE_SECRET]);
+  await removeLeftovers([
+    LANDSCAPE_A,
+    LANDSCAPE_B,
+    LANDSCAPE_BAD,
+    LANDSCAPE_TAMPERED,
+    LANDSCAPE_SECRET,
+    LANDSCAPE_INTERRUPTED,
+  ]);
   project = await ProjectCopy.create("manager");
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-landscapes-"));
@@ -92,7 +100,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const stack of [LANDSCAPE_A, LANDSCAPE_B, LANDSCAPE_TAMPERED, LANDSCAPE_SECRET]) {
+  for (const stack of [LANDSCAPE_A, LANDSCAPE_B, LANDSCAPE_TAMPERED, LANDSCAPE_SECRET, LANDSCAPE_INTERRUPTED]) {
     if (fs.existsSync(project?.stackFile(stack) ?? "")) await project.npmRun("destroy", stack);
   }
   await fixture?.served.close();
@@ -309,6 +317,39 @@ describe("drift", () => {
     expect(changedSteps(up.events)).toContain(`create ${LANDSCAPE_A}-manager`);
     expect((await httpGet(`http://127.0.0.1:${portA}/api/v3/version`)).status).toBe(200);
     await npmRun("preview", LANDSCAPE_A, ["--expect-no-changes"]);
+  });
+});
+
+describe("an interrupted up", () => {
+  test("Ctrl-C during the image build stops after the steps under way; the next up completes with nothing pending", async () => {
+    configure(LANDSCAPE_INTERRUPTED, await freePort());
+    await dockerCli(["builder", "prune", "--all", "--force"]);
+    let interrupted = false;
+    const stopped = await project.npmRun("up", LANDSCAPE_INTERRUPTED, [], {
+      processGroup: true,
+      onSpawn: (pid, eventsSoFar) => {
+        const watch = setInterval(() => {
+          if (step(eventsSoFar(), "create", `${LANDSCAPE_INTERRUPTED}-image`) === undefined) return;
+          clearInterval(watch);
+          interrupted = true;
+          // As a terminal does on Ctrl-C: the signal goes to the whole foreground process group.
+          process.kill(-pid, "SIGINT");
+        }, 50);
+      },
+    });
+    expect(interrupted).toBe(true);
+    expect(stopped.code).not.toBe(0);
+    const created = changedSteps(stopped.events);
+    expect(created).not.toContain(`create ${LANDSCAPE_INTERRUPTED}-manager`);
+    expect(JSON.parse(project.stateText(LANDSCAPE_INTERRUPTED)).checkpoint.latest.pending_operations ?? []).toEqual([]);
+
+    const resumed = await npmRun("up", LANDSCAPE_INTERRUPTED);
+    expect(changedSteps(resumed.events)).toContain(`create ${LANDSCAPE_INTERRUPTED}-manager`);
+    expect(JSON.parse(project.stateText(LANDSCAPE_INTERRUPTED)).checkpoint.latest.pending_operations ?? []).toEqual([]);
+    const port = Number(String(project.outputs(LANDSCAPE_INTERRUPTED).managerLocalUrl).split(":").pop());
+    expect((await httpGet(`http://127.0.0.1:${port}/api/v3/version`)).status).toBe(200);
+    await npmRun("preview", LANDSCAPE_INTERRUPTED, ["--expect-no-changes"]);
+    await npmRun("destroy", LANDSCAPE_INTERRUPTED);
   });
 });
 

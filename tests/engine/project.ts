@@ -71,6 +71,14 @@ export function step(events: EngineEvent[], op: string, name: string): StepMetad
     .find((metadata) => metadata !== undefined && metadata.op === op && nameOf(metadata.urn) === name);
 }
 
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Runs the command in a process group of its own, as a terminal's foreground job (its pid is the group's). */
+  processGroup?: boolean;
+  /** Called once it started, with its pid and a reader of the engine's events so far. */
+  onSpawn?: (pid: number, eventsSoFar: () => EngineEvent[]) => void;
+}
+
 export class ProjectCopy {
   readonly directory: string;
   private runs = 0;
@@ -120,13 +128,14 @@ export class ProjectCopy {
     action: "up" | "preview" | "destroy" | "refresh",
     stack: string,
     flags: string[] = [],
-    options: { env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
+    options: RunOptions = {},
   ): Promise<CommandResult> {
     this.runs += 1;
     const eventLog = path.join(this.directory, `.events-${this.runs}.jsonl`);
-    return this.spawn("npm", ["run", "--silent", action, "--", stack, "--event-log", eventLog, ...flags], options).then(
-      (result) => ({ ...result, events: readEvents(eventLog) }),
-    );
+    return this.spawn("npm", ["run", "--silent", action, "--", stack, "--event-log", eventLog, ...flags], {
+      ...options,
+      onSpawn: (pid) => options.onSpawn?.(pid, () => readEvents(eventLog)),
+    }).then((result) => ({ ...result, events: readEvents(eventLog) }));
   }
 
   /** The pulumi CLI itself in the copy (for what the README says to do with it, e.g. `config set --secret`). */
@@ -139,13 +148,14 @@ export class ProjectCopy {
   private spawn(
     file: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void },
+    options: { env?: NodeJS.ProcessEnv; processGroup?: boolean; onSpawn?: (pid: number) => void },
   ): Promise<Omit<CommandResult, "events">> {
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, {
         cwd: this.directory,
         env: this.environment(options.env),
         stdio: ["ignore", "pipe", "pipe"],
+        detached: options.processGroup ?? false,
       });
       if (child.pid !== undefined) options.onSpawn?.(child.pid);
       let stdout = "";

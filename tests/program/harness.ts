@@ -16,6 +16,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
 /** Exports the function index.ts runs; calling it again runs the program again without reloading it. */
 const PROGRAM_FUNCTION = path.join(PROJECT_ROOT, "components", "landscapeStack.ts");
+/** What `npm run up` runs: the inline program of the Automation API entry point. */
+const STACK_COMMAND = path.join(PROJECT_ROOT, "tools", "stack-command.ts");
 const NAMESPACE = "flamenco-landscape";
 
 export interface RecordedResource {
@@ -58,6 +60,8 @@ export interface RunOptions {
   newResource?: ResourceDouble;
   /** Load and run index.ts itself (with the Pulumi SDK shared across runs) instead of calling the program's function. */
   throughIndex?: boolean;
+  /** Run the inline program of tools/stack-command.ts, as `npm run up` does. */
+  throughStackCommand?: boolean;
 }
 
 export interface ProgramRun {
@@ -322,7 +326,9 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
     try {
       exported = options.throughIndex
         ? (require(PROGRAM) as Record<string, unknown>)
-        : (require(PROGRAM_FUNCTION) as typeof LandscapeStackModule).landscapeStack();
+        : options.throughStackCommand
+          ? await (require(STACK_COMMAND) as { program: () => Promise<Record<string, unknown>> }).program()
+          : (require(PROGRAM_FUNCTION) as typeof LandscapeStackModule).landscapeStack();
     } catch (error) {
       programError = error;
     }

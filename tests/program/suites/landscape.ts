@@ -572,6 +572,24 @@ describe("the example stack", () => {
     expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
   });
 
+  test("npm run up runs the same program as index.ts: the same resources, inputs and outputs", async () => {
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const config = {
+      ...stackFile.config,
+      "flamenco-landscape:landscapesRoot": ROOT,
+      workers: [{ name: "local", count: 1 }],
+    };
+    const throughIndex = await runProgram({ config, stack: "dev", throughIndex: true });
+    const throughStackCommand = await runProgram({ config, stack: "dev", throughStackCommand: true });
+    const shape = (run: typeof throughIndex) =>
+      run.resources.map((resource) => ({ type: resource.type, name: resource.name, inputs: resource.inputs }));
+    expect(throughStackCommand.resources.length).toBeGreaterThan(10);
+    expect(shape(throughStackCommand)).toEqual(shape(throughIndex));
+    expect(throughStackCommand.outputs).toEqual(throughIndex.outputs);
+  });
+
   test("a copy of Pulumi.dev.yaml for another stack manages another landscape (the README's second landscape)", async () => {
     const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
       config: Record<string, unknown>;
