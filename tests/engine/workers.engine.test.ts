@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { changedSteps, CommandResult, ProjectCopy } from "./project";
+import { changedSteps, CommandResult, nameOf, ProjectCopy } from "./project";
 import { startSecondEngine, SecondEngine } from "./secondEngine";
 import {
   dockerCli,
@@ -30,6 +30,7 @@ const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-farm`;
 const NAMESPACE = "flamenco-landscape";
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
+const CONTAINER = "docker:index/container:Container";
 const SHARED_IN_CONTAINER = "/app/flamenco-manager-storage-shared";
 const BASE_IMAGE = "debian:bookworm-slim";
 
@@ -60,6 +61,8 @@ let fixture: ServedRelease;
 let second: SecondEngine;
 let landscapesRoot: string;
 let port: number;
+/** The first up: the manager and the workers of its host, created together. */
+let firstUp: CommandResult;
 
 const paths = {
   /** The studio's shared storage, as the manager's host sees it. */
@@ -217,7 +220,7 @@ beforeAll(async () => {
   await second.loadImage(BASE_IMAGE);
   // First the farm with the render node idle (a safe order for a new node): the manager's
   // host builds the manager image, and the render node builds the same image on its engine.
-  await up(0);
+  firstUp = await up(0);
   fs.symlinkSync(paths.shared(), paths.renderView());
   await up();
 });
@@ -294,19 +297,21 @@ describe("npm run up of the two-host farm", () => {
     ).toEqual([BASE_IMAGE, imageName].sort());
   });
 
-  test("no worker started before the manager was healthy", async () => {
-    const [manager] = JSON.parse(await dockerCli(["inspect", `flamenco-manager--${LANDSCAPE}`])) as {
-      State: { Health: { Log: { End: string; ExitCode: number }[] } };
-    }[];
-    const firstHealthy = manager.State.Health.Log.filter((entry) => entry.ExitCode === 0)
-      .map((entry) => Date.parse(entry.End))
-      .sort()[0];
-    const localStarts = JSON.parse(
-      await dockerCli(["inspect", "--format", "{{json .State.StartedAt}}", ...names(LOCAL_HOST)]).then(
-        (lines) => `[${lines.trim().split("\n").join(",")}]`,
-      ),
-    ) as string[];
-    for (const started of localStarts) expect(Date.parse(started)).toBeGreaterThanOrEqual(firstHealthy - 1000);
+  test("no worker was created before the manager was healthy", () => {
+    // The provider's create of the manager returns once the container is healthy (wait), so the
+    // engine's order of steps is the order of events on the engine.
+    const containers = firstUp.events.flatMap((event) => {
+      const done = event.resOutputsEvent?.metadata;
+      const start = event.resourcePreEvent?.metadata;
+      if (done?.type === CONTAINER) return [`done ${done.op} ${nameOf(done.urn)}`];
+      if (start?.type === CONTAINER) return [`start ${start.op} ${nameOf(start.urn)}`];
+      return [];
+    });
+    const managerHealthy = containers.indexOf(`done create ${LANDSCAPE}-manager`);
+    expect(managerHealthy).toBeGreaterThanOrEqual(0);
+    for (const name of names(LOCAL_HOST)) {
+      expect(containers.indexOf(`start create ${resourceName(name)}`)).toBeGreaterThan(managerHealthy);
+    }
   });
 
   test("workers of both hosts see the studio's shared storage at the manager's path", async () => {
@@ -362,6 +367,74 @@ describe("the farm runs jobs", () => {
     const logs = tasks.map((task) => fs.readFileSync(path.join(jobDirectory, `task-${task.id}.txt`), "utf8")).join("");
     expect(logs).toContain('echo: "hello farm"');
     expect(logs.match(/slept 1s/g)).toHaveLength(4);
+  });
+});
+
+describe("what a change replaces in the farm, as the engine's preview shows it", () => {
+  async function previewWith(change: (config: Record<string, unknown>) => Record<string, unknown>): Promise<string[]> {
+    project.writeStackConfig(LANDSCAPE, change(farmConfig()));
+    const preview = await project.npmRun("preview", LANDSCAPE);
+    project.writeStackConfig(LANDSCAPE, farmConfig());
+    if (preview.code !== 0) throw new Error(`preview failed:\n${preview.stdout}\n${preview.stderr}`);
+    return changedSteps(preview.events);
+  }
+  const replaced = (steps: string[]) =>
+    [
+      ...new Set(steps.filter((entry) => entry.startsWith("replace ")).map((entry) => entry.slice("replace ".length))),
+    ].sort();
+  const updated = (steps: string[]) =>
+    steps
+      .filter((entry) => entry.startsWith("update "))
+      .map((entry) => entry.slice("update ".length))
+      .sort();
+  const all = () => [...names(LOCAL_HOST), ...names(RENDER_HOST)];
+
+  test("a changed host port (and managerUrl with it) replaces the manager, its backup command and the workers on other hosts", async () => {
+    const newPort = await freePort();
+    const steps = await previewWith((config) => ({
+      ...config,
+      managerPortHost: newPort,
+      managerUrl: `http://127.0.0.1:${newPort}`,
+    }));
+    expect(replaced(steps)).toEqual(
+      [`${LANDSCAPE}-manager`, `${LANDSCAPE}-manager-backup`, ...names(RENDER_HOST).map(resourceName)].sort(),
+    );
+    // Every worker's deregister command learns the new published port; it runs nothing then.
+    expect(updated(steps)).toEqual(
+      all()
+        .map((name) => `${resourceName(name)}-deregister`)
+        .sort(),
+    );
+  });
+
+  test("a changed network alias replaces the manager and the workers on its host, which reach it by the alias", async () => {
+    const steps = await previewWith((config) => ({ ...config, network: { alias: "farm-manager" } }));
+    expect(replaced(steps)).toEqual(
+      [`${LANDSCAPE}-manager`, `${LANDSCAPE}-manager-backup`, ...names(LOCAL_HOST).map(resourceName)].sort(),
+    );
+  });
+
+  test("a changed flamencoVersion fetches the release again, rebuilds the images and replaces the manager and every worker", async () => {
+    const release38 = await serveFixtureRelease("3.8");
+    try {
+      const steps = await previewWith((config) => ({
+        ...config,
+        flamencoVersion: "3.8",
+        flamencoRelease: { url: release38.archiveUrl, sha256: release38.release.sha256 },
+      }));
+      expect(replaced(steps)).toEqual(
+        [`${LANDSCAPE}-manager`, `${LANDSCAPE}-manager-backup`, ...all().map(resourceName)].sort(),
+      );
+      expect(updated(steps)).toEqual(
+        expect.arrayContaining([
+          `${LANDSCAPE}-release-fetch`,
+          `${LANDSCAPE}-image`,
+          `${LANDSCAPE}-workers-${RENDER_HOST.name}-image`,
+        ]),
+      );
+    } finally {
+      await release38.served.close();
+    }
   });
 });
 
