@@ -1,7 +1,8 @@
-// The pulumi CLI the engine tests run, built from Pulumi's own Go modules at the version
-// of the @pulumi/pulumi SDK line this project is tested with (scripts/pulumi-cli-setup.sh).
+// Pulumi's Go modules at v3.259.0, for two commands built by scripts/pulumi-cli-setup.sh:
+// the pulumi CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) and ./gen-python-sdk, which
+// generates the Python SDK of the component package with pkg/v3's codegen/python.
 // The replace is carried over from github.com/pulumi/pulumi/pkg/v3's go.mod.
-module flamenco-landscape/pulumi-cli
+module flamenco-landscape/pulumi-go
 
 go 1.25.11
 
