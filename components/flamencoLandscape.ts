@@ -20,6 +20,17 @@ export interface LandscapeUrls {
   readonly workerCommand: string;
 }
 
+/** The worker image the program builds when it holds Blender or other packages. */
+export interface WorkerImageArgs {
+  readonly imageName: string;
+  /** What the fetch script is told to stage the worker image's context (`workerImageCommandEnvironment`). */
+  readonly environment: FlamencoReleaseArgs["environment"];
+  /** Whether the image unpacks the official Blender build, whose verified digest the build checks. */
+  readonly unpacksBlender: boolean;
+  /** Whether workers on the manager's engine run it, so it is built there too. */
+  readonly buildOnManagerHost: boolean;
+}
+
 export interface FlamencoLandscapeArgs {
   readonly release: FlamencoReleaseArgs;
   readonly image: Pick<ManagerImageArgs, "imageName">;
@@ -31,6 +42,8 @@ export interface FlamencoLandscapeArgs {
   readonly backup: Pick<ManagerBackupArgs, "environment">;
   /** The render farm; undefined declares no worker resources. */
   readonly workers?: Pick<FlamencoWorkersArgs, "hosts">;
+  /** The worker image; undefined: workers run the manager image. Declared only with workers. */
+  readonly workerImage?: WorkerImageArgs;
   readonly urls: LandscapeUrls;
   /** Host directories of the manager's storage and of the studio's shared storage. */
   readonly storage: { readonly manager: string; readonly shared: string };
@@ -92,12 +105,27 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.network, files] },
     );
 
+    // The worker image has a context of its own, so a new Blender rebuilds only it and replaces only the workers.
+    const workerBuild =
+      args.workers === undefined || args.workerImage === undefined
+        ? undefined
+        : this.workerImageBuild(name, args.workerImage, release);
+    const workerImage =
+      workerBuild === undefined || !args.workerImage?.buildOnManagerHost
+        ? undefined
+        : new ManagerImage(`${name}-worker-image`, workerBuild, { parent: this });
+
     const workers =
       args.workers === undefined
         ? undefined
         : new FlamencoWorkers(
             `${name}-workers`,
-            { hosts: args.workers.hosts, builtImageId: image.imageId, imageBuild, landscapeNetwork: this.network },
+            {
+              hosts: args.workers.hosts,
+              builtImageId: workerImage?.imageId ?? image.imageId,
+              imageBuild: workerBuild ?? imageBuild,
+              landscapeNetwork: this.network,
+            },
             { parent: this, dependsOn: [this.manager.container] },
           );
 
@@ -128,5 +156,21 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       newestBackup: this.newestBackup,
       workers: this.workers,
     });
+  }
+
+  /** Stages the worker image's context after the release is in the cache, which it copies from. */
+  private workerImageBuild(name: string, args: WorkerImageArgs, release: FlamencoRelease): ManagerImageArgs {
+    const context = new FlamencoRelease(
+      `${name}-worker-release`,
+      { environment: args.environment },
+      { parent: this, dependsOn: [release] },
+    );
+    return {
+      imageName: args.imageName,
+      contextDirectory: context.contextDirectory,
+      releaseSha256: context.sha256,
+      ...(args.unpacksBlender ? { blenderSha256: context.blenderSha256.apply((digest) => digest ?? "") } : {}),
+      installsPackages: true,
+    };
   }
 }

@@ -10,10 +10,11 @@ export interface RenderHostPlan extends Omit<RenderHostArgs, "image" | "imageBui
   readonly name: string;
   /**
    * The image the stack names for its workers (`workerImage`), run by name; undefined: the
-   * manager image, by id, built on the manager's host or, with buildsOwnImage, on this host.
+   * image the program builds for workers (the worker image with Blender, or else the manager
+   * image), by id, built on the manager's host or, with buildsOwnImage, on this host.
    */
   readonly workerImage?: string;
-  /** Whether the host builds the manager image on its own engine (a host with a dockerHost and no workerImage). */
+  /** Whether the host builds the workers' image on its own engine (a host with a dockerHost and no workerImage). */
   readonly buildsOwnImage: boolean;
   /** The worker names and the manager URL they use, as the stack reports them. */
   readonly summary: RenderHostSummary;
@@ -24,9 +25,9 @@ export interface RenderHostPlan extends Omit<RenderHostArgs, "image" | "imageBui
 export interface FlamencoWorkersArgs {
   /** The render hosts, in config order; plain, so the declared workers are known at preview. */
   readonly hosts: readonly RenderHostPlan[];
-  /** Id of the manager image built on the manager's host; workers without a workerImage run it. */
+  /** Id of the workers' image built on the manager's host; workers there without a workerImage run it. */
   readonly builtImageId: pulumi.Input<string>;
-  /** The manager image's name and build context: hosts that build their own image build it from these. */
+  /** The workers' image's name and build context: hosts that build their own image build it from these. */
   readonly imageBuild: ManagerImageArgs;
   /** The landscape network: workers on the manager's host join it, so they wait for it too. */
   readonly landscapeNetwork: pulumi.Resource;

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { LANDSCAPE_LABEL } from "../scripts/labels";
 import type { Settings, WorkerHostSettings } from "./config/settings";
-import type { FlamencoLandscapeArgs } from "./flamencoLandscape";
+import type { FlamencoLandscapeArgs, WorkerImageArgs } from "./flamencoLandscape";
 import type { FlamencoManagerArgs } from "./flamencoManager";
 import type { FlamencoReleaseArgs } from "./flamencoRelease";
 import type { RenderHostPlan } from "./flamencoWorkers";
@@ -12,15 +12,17 @@ import {
   managerFilesCommandEnvironment,
   releaseCommandEnvironment,
   workerHomeCommandEnvironment,
+  workerImageCommandEnvironment,
 } from "./render/commands";
 import { managerContainerSpec } from "./render/container";
 import { deregisterCommandEnvironment } from "./render/deregister";
-import { renderDockerfile } from "./render/dockerfile";
+import { renderDockerfile, renderWorkerDockerfile } from "./render/dockerfile";
 import { renderManagerYaml } from "./render/managerYaml";
-import { hostConfigFilePath, managerImageName } from "./config/layout";
+import { builtWorkerImageName, hostConfigFilePath, managerImageName } from "./config/layout";
 import { managerLocalUrl, managerNetworkUrl, workerCommandLine } from "./render/names";
 import {
   buildsOwnImage,
+  buildsWorkerImage,
   previousProviderName,
   previousRenderHostName,
   previousWorkerResourceName,
@@ -88,6 +90,17 @@ export function workersArgs(settings: Settings): FlamencoLandscapeArgs["workers"
     : { hosts: settings.workers.map((host) => renderHostPlan(settings, host)) };
 }
 
+/** Undefined when workers run the manager image: then nothing more is fetched or built. */
+export function workerImageArgs(settings: Settings): WorkerImageArgs | undefined {
+  if (!buildsWorkerImage(settings)) return undefined;
+  return {
+    imageName: builtWorkerImageName(settings.landscape, settings.release.version),
+    environment: workerImageCommandEnvironment(settings, renderWorkerDockerfile(settings)),
+    unpacksBlender: settings.blender !== undefined,
+    buildOnManagerHost: settings.workers.some((host) => host.dockerHost === undefined),
+  };
+}
+
 export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<string>): FlamencoLandscapeArgs {
   return {
     release: releaseArgs(settings),
@@ -97,6 +110,7 @@ export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<s
     manager: managerArgs(settings),
     backup: { environment: backupCommandEnvironment(settings) },
     workers: workersArgs(settings),
+    workerImage: workerImageArgs(settings),
     urls: {
       managerUrl: settings.managerUrl,
       managerLocalUrl: managerLocalUrl(settings),

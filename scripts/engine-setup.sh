@@ -49,14 +49,15 @@ find_sbin_tool() {
   return 1
 }
 
-# iproute2 (ip) gives the tests' second engine a bridge of its own.
-if [ -x "$DOCKER" ] && find_sbin_tool dockerd >/dev/null && find_sbin_tool debootstrap >/dev/null && command -v ip >/dev/null; then
-  log "packages present (docker.io, debootstrap, iproute2)"
+# iproute2 (ip) gives the tests' second engine a bridge of its own; xz-utils packs the stand-in
+# Blender archive (.tar.xz, as blender.org publishes its Linux builds).
+if [ -x "$DOCKER" ] && find_sbin_tool dockerd >/dev/null && find_sbin_tool debootstrap >/dev/null && command -v ip >/dev/null && command -v xz >/dev/null; then
+  log "packages present (docker.io, debootstrap, iproute2, xz-utils)"
 else
-  log "installing docker.io, debootstrap and iproute2 with apt-get"
+  log "installing docker.io, debootstrap, iproute2 and xz-utils with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q docker.io debootstrap iproute2 >/dev/null
+  apt-get install -y -q docker.io debootstrap iproute2 xz-utils >/dev/null
   [ -x "$DOCKER" ] || die "/usr/bin/docker still missing after apt-get install docker.io"
   find_sbin_tool dockerd >/dev/null || die "dockerd still missing after apt-get install docker.io"
   find_sbin_tool debootstrap >/dev/null || die "debootstrap still missing after apt-get install"

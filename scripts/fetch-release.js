@@ -2,9 +2,11 @@
 "use strict";
 /**
  * Fetches a Flamenco release archive into the shared release cache, verifies its sha256
- * and stages the manager image's build context. The `release` command of the program runs
- * this at `pulumi up` (never at preview). Settings come from environment variables (see
- * readRequest); the result is one JSON line on stdout; progress goes to stderr.
+ * and stages an image's build context: the manager image's, or the worker image's, which may
+ * also hold the official Blender build, fetched and verified the same way. The `release`
+ * commands of the program run this at `pulumi up` (never at preview). Settings come from
+ * environment variables (see readRequest); the result is one JSON line on stdout; progress
+ * goes to stderr.
  *
  * Guarantees: nothing unverified ever lands in the cache or the build context (downloads
  * go to a partial file that is verified, then renamed), and a cache entry that still
@@ -25,6 +27,7 @@ const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 
 const ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
+const BLENDER_ARCHIVE_IN_CONTEXT = "blender-release.tar.xz";
 
 /**
  * Largest sizes accepted, in bytes. An official checksum list is well under 1 KiB; a Linux
@@ -33,6 +36,11 @@ const ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
  * @type {SizeLimits}
  */
 const DEFAULT_LIMITS = { checksumListBytes: 64 * 1024, archiveBytes: 512 * 1024 * 1024 };
+/**
+ * A Blender Linux build is about 350 MiB (4.2) and grows with each series.
+ * @type {SizeLimits}
+ */
+const BLENDER_LIMITS = { checksumListBytes: 64 * 1024, archiveBytes: 1024 * 1024 * 1024 };
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const REDIRECT_RULE = "redirects are followed only from https to https on the same host";
@@ -278,21 +286,25 @@ async function cachedDigest(archive, record) {
 }
 
 /**
- * Makes `contextDirectory` hold exactly the Dockerfile and the verified archive. The new
- * context is assembled beside the old one and swapped in, so a build never sees half of it.
- * The archive's digest is the one ensureArchive verified, so it is not read a second time.
+ * Makes `contextDirectory` hold exactly the Dockerfile, the verified archive and the `extra`
+ * verified files (each under its name in the context). The new context is assembled beside
+ * the old one and swapped in, so a build never sees half of it. The digests are the ones
+ * ensureArchive verified, so the cache is not read a second time.
+ * @typedef {{ archive: string; sha256: string; name: string }} StagedFile
  * @param {{ archive: string; sha256: string }} verified
  * @param {string} contextDirectory
  * @param {string} dockerfile
  * @param {(line: string) => void} log
+ * @param {StagedFile[]} [extra]
  */
-async function stageContext(verified, contextDirectory, dockerfile, log) {
-  const stagedArchive = path.join(contextDirectory, ARCHIVE_IN_CONTEXT);
+async function stageContext(verified, contextDirectory, dockerfile, log, extra = []) {
+  const files = [{ ...verified, name: ARCHIVE_IN_CONTEXT }, ...extra];
   const stagedDockerfile = path.join(contextDirectory, "Dockerfile");
   const current = await fsp.readFile(stagedDockerfile, "utf8").catch(() => undefined);
   const entries = await fsp.readdir(contextDirectory).catch(() => /** @type {string[]} */ ([]));
-  const onlyTheTwo = entries.length === 2 && entries.includes("Dockerfile") && entries.includes(ARCHIVE_IN_CONTEXT);
-  if (current === dockerfile && onlyTheTwo && (await sha256OfFile(stagedArchive)) === verified.sha256) {
+  const expected = ["Dockerfile", ...files.map((file) => file.name)];
+  const onlyThese = entries.length === expected.length && expected.every((name) => entries.includes(name));
+  if (current === dockerfile && onlyThese && (await allStaged(files, contextDirectory))) {
     log(`image context ${contextDirectory} is up to date`);
     return;
   }
@@ -302,7 +314,7 @@ async function stageContext(verified, contextDirectory, dockerfile, log) {
   await fsp.rm(staging, { recursive: true, force: true });
   try {
     await fsp.mkdir(staging);
-    await fsp.copyFile(verified.archive, path.join(staging, ARCHIVE_IN_CONTEXT));
+    for (const file of files) await fsp.copyFile(file.archive, path.join(staging, file.name));
     await fsp.writeFile(path.join(staging, "Dockerfile"), dockerfile, { mode: 0o644 });
     const hadContext = fs.existsSync(contextDirectory);
     if (hadContext) await fsp.rename(contextDirectory, previous);
@@ -314,21 +326,66 @@ async function stageContext(verified, contextDirectory, dockerfile, log) {
   }
 }
 
-/** @param {NodeJS.ProcessEnv} env */
-function readRequest(env) {
+/**
+ * Whether every file is in the context with its verified digest.
+ * @param {StagedFile[]} files
+ * @param {string} contextDirectory
+ */
+async function allStaged(files, contextDirectory) {
+  for (const file of files) {
+    if ((await sha256OfFile(path.join(contextDirectory, file.name))) !== file.sha256) return false;
+  }
+  return true;
+}
+
+/**
+ * An archive's request from the variables `<prefix>_URL`, `_ARCHIVE`, `_CACHE_ENTRY`, and
+ * `_SHA256` or `_CHECKSUMS_URL`.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} prefix
+ * @returns {ReleaseRequest}
+ */
+function archiveRequest(env, prefix) {
   /** @param {string} name */
-  const required = (name) => requiredVariable(name, env);
+  const required = (name) => requiredVariable(`${prefix}_${name}`, env);
   return {
-    release: {
-      url: required("FLAMENCO_RELEASE_URL"),
-      archiveName: required("FLAMENCO_RELEASE_ARCHIVE"),
-      cacheEntry: required("FLAMENCO_RELEASE_CACHE_ENTRY"),
-      sha256: env.FLAMENCO_RELEASE_SHA256 || undefined,
-      checksumsUrl: env.FLAMENCO_RELEASE_CHECKSUMS_URL || undefined,
-    },
-    contextDirectory: required("FLAMENCO_IMAGE_CONTEXT"),
-    dockerfile: required("FLAMENCO_DOCKERFILE"),
+    url: required("URL"),
+    archiveName: required("ARCHIVE"),
+    cacheEntry: required("CACHE_ENTRY"),
+    sha256: env[`${prefix}_SHA256`] || undefined,
+    checksumsUrl: env[`${prefix}_CHECKSUMS_URL`] || undefined,
   };
+}
+
+/**
+ * The release (FLAMENCO_RELEASE_*), the context to stage with its Dockerfile, and for the worker
+ * image the official Blender build (BLENDER_RELEASE_*, with BLENDER_RELEASE_CONFIG naming the
+ * stack config it comes from).
+ * @param {NodeJS.ProcessEnv} env
+ */
+function readRequest(env) {
+  return {
+    release: archiveRequest(env, "FLAMENCO_RELEASE"),
+    contextDirectory: requiredVariable("FLAMENCO_IMAGE_CONTEXT", env),
+    dockerfile: requiredVariable("FLAMENCO_DOCKERFILE", env),
+    blender: env.BLENDER_RELEASE_URL
+      ? { ...archiveRequest(env, "BLENDER_RELEASE"), config: requiredVariable("BLENDER_RELEASE_CONFIG", env) }
+      : undefined,
+  };
+}
+
+/**
+ * The Blender archive from the cache or its source; a failure names the stack config it comes from.
+ * @param {ReleaseRequest & { config: string }} request
+ * @param {(line: string) => void} log
+ * @param {SizeLimits} [limits]
+ */
+async function ensureBlenderArchive(request, log, limits = BLENDER_LIMITS) {
+  try {
+    return await ensureArchive(request, (line) => log(`blender: ${line}`), limits);
+  } catch (error) {
+    throw new Error(`${request.config}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -340,8 +397,12 @@ async function main({ env, stdout, stderr }) {
   const log = (line) => stderr.write(`flamenco release: ${line}\n`);
   const request = readRequest(env);
   const cached = await ensureArchive(request.release, log);
-  await stageContext(cached, request.contextDirectory, request.dockerfile, log);
-  stdout.write(`${JSON.stringify({ ...cached, context: request.contextDirectory })}\n`);
+  const blender = request.blender && (await ensureBlenderArchive(request.blender, log));
+  const extra = blender ? [{ ...blender, name: BLENDER_ARCHIVE_IN_CONTEXT }] : [];
+  await stageContext(cached, request.contextDirectory, request.dockerfile, log, extra);
+  stdout.write(
+    `${JSON.stringify({ ...cached, context: request.contextDirectory, ...(blender ? { blender } : {}) })}\n`,
+  );
 }
 
 module.exports = {
@@ -352,8 +413,11 @@ module.exports = {
   sha256OfFile,
   readRequest,
   redirectRefusal,
+  ensureBlenderArchive,
   ARCHIVE_IN_CONTEXT,
+  BLENDER_ARCHIVE_IN_CONTEXT,
   DEFAULT_LIMITS,
+  BLENDER_LIMITS,
 };
 
 if (require.main === module) runCommand("flamenco release", main);

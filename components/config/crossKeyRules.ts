@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { blenderArchiveVersion, isBlenderPackage } from "./blender";
 import type { ConfigProblem } from "./errors";
 import { overlappingPaths, UsedPath } from "./hostPaths";
 import {
@@ -8,6 +9,7 @@ import {
   imageContextDirectory,
   managerFqdn,
   managerImageName,
+  workerImageContextDirectory,
   workersRootOf,
 } from "./layout";
 import { officialArchiveVersion } from "./release";
@@ -84,6 +86,60 @@ function releaseVersionMismatch(raw: Input): ConfigProblem[] {
       got: version,
       expected: `the version of the archive in flamencoRelease.url ("${archiveVersion}"), so the image tag names what it holds`,
     },
+  ];
+}
+
+/** blenderRelease says where the archive comes from; blenderVersion which version it holds. */
+function blenderReleaseVersion(fields: Fields, input: Input): ConfigProblem[] {
+  if (!isSet(input, ["blenderRelease"])) return [];
+  if (!isSet(input, ["blenderVersion"])) {
+    return [
+      problem(
+        input,
+        ["blenderVersion"],
+        'a Blender release version such as "4.2.3" beside blenderRelease: the release says where the archive comes from, the version which Blender it holds',
+      ),
+    ];
+  }
+  const url = valueAt(input, ["blenderRelease", "url"]);
+  const archiveVersion = typeof url === "string" ? blenderArchiveVersion(url) : undefined;
+  if (fields.blenderVersion === undefined || archiveVersion === undefined || archiveVersion === fields.blenderVersion)
+    return [];
+  return [
+    problem(
+      input,
+      ["blenderVersion"],
+      `the version of the archive in blenderRelease.url ("${archiveVersion}"), so the worker image holds the version the stack names`,
+    ),
+  ];
+}
+
+/** The worker image holds one Blender: the official build, or Debian's package. */
+function twoBlenders(fields: Fields, input: Input): ConfigProblem[] {
+  if (fields.blenderVersion === undefined || fields.workerPackages === undefined) return [];
+  return fields.workerPackages.flatMap((entry, index) =>
+    isBlenderPackage(entry)
+      ? [
+          problem(
+            input,
+            ["workerPackages", index],
+            `a package other than blender while blenderVersion is set: the worker image holds one Blender, and blenderVersion puts the official build ${fields.blenderVersion} there`,
+          ),
+        ]
+      : [],
+  );
+}
+
+/** workerImage is an image the stack brings; the Blender keys make the program build one. */
+function workerImageAndBuild(fields: Fields, input: Input): ConfigProblem[] {
+  const builds = fields.blenderVersion !== undefined || (fields.workerPackages ?? []).length > 0;
+  if (fields.workerImage === undefined || !builds) return [];
+  return [
+    problem(
+      input,
+      ["workerImage"],
+      "no workerImage while blenderVersion or workerPackages is set: with them the program builds the worker image itself; leave them out to run an image of your own",
+    ),
   ];
 }
 
@@ -184,6 +240,7 @@ function usedPaths(fields: Fields, input: Input, homeDirectory: string): UsedPat
     derived("the release cache", layout.releaseCacheDirectory),
     derived("the config file", hostConfigFilePath(layout)),
     derived("the image build context", imageContextDirectory(layout)),
+    derived("the worker image build context", workerImageContextDirectory(layout)),
     ...(storage === undefined ? [] : [own("storage", layout.storage.manager)]),
     ...(sharedStorage === undefined ? [] : [own("sharedStorage", layout.storage.shared)]),
     ...workersRoots,
@@ -221,6 +278,9 @@ export function crossKeyProblems(input: Input, context: CrossKeyContext): Config
   const fields = validFields(input);
   return [
     ...releaseVersionMismatch(input),
+    ...blenderReleaseVersion(fields, input),
+    ...twoBlenders(fields, input),
+    ...workerImageAndBuild(fields, input),
     ...hostnameTooLong(input),
     ...imageTagTooLong(fields, input),
     ...rootUser(fields, input),

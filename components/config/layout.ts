@@ -52,9 +52,19 @@ export function imageContextDirectory(settings: Pick<Settings, "featureDirectory
   return `${settings.featureDirectory}/image-context`;
 }
 
+/** The worker image's build context: the release, the Blender archive and their Dockerfile. */
+export function workerImageContextDirectory(settings: Pick<Settings, "featureDirectory">): string {
+  return `${settings.featureDirectory}/worker-image-context`;
+}
+
 /** Local image name; the tag carries landscape and version. */
 export function managerImageName(landscape: string, version: string): string {
   return `openstudiolandscapes/flamenco-manager:${landscape}-${version}`;
+}
+
+/** The worker image the program builds when it holds Blender; same tag as the manager image's. */
+export function builtWorkerImageName(landscape: string, version: string): string {
+  return `openstudiolandscapes/flamenco-worker:${landscape}-${version}`;
 }
 
 /** Fully qualified name of the manager on the landscape network. */

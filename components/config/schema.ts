@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { CONTAINER_PATHS } from "./containerLayout";
 import { GO_DURATION_HINT, isGoDuration } from "./durations";
+import { BLENDER_NAMING, BLENDER_VERSION_PATTERN } from "./blender";
 import { isWithin } from "./flamencoPaths";
 import { DNS_LABEL, DOCKER_OBJECT_NAME, isDnsName, isIpLiteral } from "./network";
 import { PLACEHOLDERS, templateIsAbsolute, unknownPlaceholders } from "./placeholders";
-import { publishedChecksumLocation } from "./release";
+import { ArchiveNaming, checksumListBeside, FLAMENCO_NAMING } from "./release";
 
 /**
  * Defaults of the stack config keys. They equal the OpenStudioLandscapes-Flamenco
@@ -94,6 +95,13 @@ export const HINTS = {
   managerUrl:
     'an http:// or https:// URL of the manager without path, such as "http://flamenco-manager.studio.lan:8484"',
   backupsToKeep: "a whole number of database backups to keep, from 1 upwards",
+  blenderVersion: 'a Blender release version such as "4.2.3" (major.minor.patch, as in blender-4.2.3-linux-x64.tar.xz)',
+  blenderReleaseUrl:
+    "an https://, http:// or file:// URL, or an absolute path, of a .tar.xz archive of Blender's Linux build (named like blender-<version>-linux-x64.tar.xz where it can be)",
+  blenderSha256Required:
+    "a sha256 beside the url: only an https:// url named like an official archive (blender-<version>-linux-x64.tar.xz) is checked against the checksum list published beside it (blender-<version>.sha256); http://, file:// and local paths need the archive's sha256",
+  debianPackage:
+    'a Debian package name (lowercase letters, digits, "+", "-" and ".", at least two characters, starting with a letter or digit), optionally pinned to a version: "blender" or "blender=3.4.1+dfsg-2+b1"',
   object: "an object",
   platform: "one of all, linux, windows, darwin, manager",
   extraCheckoutPath: `an absolute path inside the shared storage as the manager sees it (${CONTAINER_PATHS.sharedStorage}/...): the manager walks it in its own container`,
@@ -145,8 +153,8 @@ function hasNoCredentials(value: string): boolean {
  * Only https protects the published checksum list on its way; over http or from a local
  * copy, list and archive could be swapped together, so the config must pin the digest.
  */
-function verifiableWithoutSha256(url: string): boolean {
-  return url.startsWith("https://") && publishedChecksumLocation(url) !== undefined;
+function verifiableWithoutSha256(url: string, naming: ArchiveNaming): boolean {
+  return url.startsWith("https://") && checksumListBeside(url, naming) !== undefined;
 }
 
 function isUrlOrAbsolutePath(value: string): boolean {
@@ -173,6 +181,8 @@ function isTimezone(value: string): boolean {
   }
 }
 
+const sha256 = z.string({ error: HINTS.sha256 }).regex(SHA256_PATTERN, { error: HINTS.sha256 });
+
 const releaseOverride = z
   .strictObject(
     {
@@ -180,18 +190,58 @@ const releaseOverride = z
         .string({ error: HINTS.releaseUrl })
         .refine(isUrlOrAbsolutePath, { error: HINTS.releaseUrl })
         .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials }),
-      sha256: z.string({ error: HINTS.sha256 }).regex(SHA256_PATTERN, { error: HINTS.sha256 }).optional(),
+      sha256: sha256.optional(),
     },
     { error: "an object {url, sha256}" },
   )
   .refine(
     (release) =>
-      release.sha256 !== undefined || !isUrlOrAbsolutePath(release.url) || verifiableWithoutSha256(release.url),
+      release.sha256 !== undefined ||
+      !isUrlOrAbsolutePath(release.url) ||
+      verifiableWithoutSha256(release.url, FLAMENCO_NAMING),
     {
       error: HINTS.sha256Required,
       path: ["sha256"],
     },
   );
+
+function isTarXz(value: string): boolean {
+  return value.slice(value.lastIndexOf("/") + 1).endsWith(".tar.xz");
+}
+
+/**
+ * Where the official Blender build comes from when not from download.blender.org. A missing
+ * sha256 is reported on the whole object, so the error shows the url that needs one.
+ */
+const blenderRelease = z
+  .strictObject(
+    {
+      url: z
+        .string({ error: HINTS.blenderReleaseUrl })
+        .refine((url) => isUrlOrAbsolutePath(url) && isTarXz(url), { error: HINTS.blenderReleaseUrl })
+        .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials }),
+      sha256: sha256.optional(),
+    },
+    { error: "an object {url, sha256?}" },
+  )
+  .refine(
+    (release) =>
+      release.sha256 !== undefined ||
+      !isUrlOrAbsolutePath(release.url) ||
+      verifiableWithoutSha256(release.url, BLENDER_NAMING),
+    { error: HINTS.blenderSha256Required },
+  );
+
+/**
+ * A Debian package as apt-get takes it: Debian policy's package name, optionally `=version`
+ * (Debian's version syntax, epoch included). Nothing else reaches the build's shell.
+ */
+const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?:=(?:\d+:)?\d[A-Za-z0-9.+~-]*)?$/;
+
+const workerPackages = z.array(
+  z.string({ error: HINTS.debianPackage }).regex(DEBIAN_PACKAGE, { error: HINTS.debianPackage }),
+  { error: "a list of Debian package names" },
+);
 
 /** Extra container variables; `reserved` names are set by the program itself. */
 function environmentMap(reserved: readonly string[], hint: string) {
@@ -523,6 +573,12 @@ export const stackConfigSchema = z.strictObject({
     .regex(IMAGE_REFERENCE, { error: HINTS.imageReference })
     .optional(),
   backupsToKeep: wholeNumber(1, HINTS.backupsToKeep).default(DEFAULTS.backupsToKeep),
+  blenderVersion: z
+    .string({ error: HINTS.blenderVersion })
+    .regex(BLENDER_VERSION_PATTERN, { error: HINTS.blenderVersion })
+    .optional(),
+  blenderRelease: blenderRelease.optional(),
+  workerPackages: workerPackages.default([]),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -555,5 +611,8 @@ export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string"
   managerUrl: "string",
   workerImage: "string",
   backupsToKeep: "json",
+  blenderVersion: "string",
+  blenderRelease: "json",
+  workerPackages: "json",
   mqttPassword: "string",
 };

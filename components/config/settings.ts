@@ -1,10 +1,12 @@
 import type { z } from "zod";
+import { blenderVariables } from "./blenderVariables";
+import { resolveBlenderSource } from "./blender";
 import { crossKeyProblems, PathKind } from "./crossKeyRules";
 import { ConfigError, ConfigProblem } from "./errors";
 import { hostDirectory, hostLayout, workersRootOf } from "./layout";
 import { ReleaseSource, resolveReleaseSource } from "./release";
 import { ManagerConfig, stackConfigSchema, StackConfig, WorkerHostConfig } from "./schema";
-import { keyName, PROJECT, shownValue } from "./shown";
+import { keyName, PROJECT, shownValue, valueAt } from "./shown";
 
 export { PROJECT };
 
@@ -62,6 +64,10 @@ export interface Settings {
   workerImage?: string;
   /** How many database backups under <storage>/backups are kept; older ones are removed. */
   backupsToKeep: number;
+  /** Blender's official Linux build, unpacked in the worker image (blenderVersion, blenderRelease). */
+  blender?: ReleaseSource;
+  /** Debian packages installed in the worker image, sorted, each once; empty: none. */
+  workerPackages: string[];
 }
 
 export interface SettingsContext {
@@ -136,7 +142,8 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
     });
   }
   if (!result.success || problems.length > 0) throw new ConfigError(problems, `stack "${context.stack}"`);
-  return toSettings(result.data, mqttPassword !== undefined, context.homeDirectory);
+  const ownVariables = Object.keys((valueAt(withLandscape, ["manager", "variables"]) ?? {}) as object);
+  return toSettings(result.data, mqttPassword !== undefined, context.homeDirectory, ownVariables);
 }
 
 /** The manager's address on the studio network, as the OpenStudioLandscapes seed advises. */
@@ -157,8 +164,22 @@ function toWorkerHost(host: WorkerHostConfig, sharedStorage: string, featureDire
   };
 }
 
-function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory: string): Settings {
+/**
+ * `ownVariables`: the manager variables the stack sets itself, which the worker image's
+ * Blender never replaces.
+ */
+function toSettings(
+  config: StackConfig,
+  hasMqttPassword: boolean,
+  homeDirectory: string,
+  ownVariables: readonly string[],
+): Settings {
   const { landscapesRoot, featureDirectory, releaseCacheDirectory, storage } = hostLayout(config, homeDirectory);
+  const blender =
+    config.blenderVersion === undefined
+      ? undefined
+      : resolveBlenderSource(config.blenderVersion, config.blenderRelease);
+  const workerPackages = [...new Set(config.workerPackages)].sort();
   return {
     landscape: config.landscape,
     landscapesRoot,
@@ -183,11 +204,16 @@ function toSettings(config: StackConfig, hasMqttPassword: boolean, homeDirectory
     logLevel: config.logLevel,
     managerUser: config.managerUser,
     restart: config.restart,
-    manager: config.manager,
+    manager: {
+      ...config.manager,
+      variables: blenderVariables(config.manager.variables, { blender, workerPackages }, ownVariables),
+    },
     hasMqttPassword,
     workers: config.workers.map((host) => toWorkerHost(host, storage.shared, featureDirectory)),
     managerUrl: (config.managerUrl ?? defaultManagerUrl(config.network, config.managerPortHost)).replace(/\/$/, ""),
     ...(config.workerImage === undefined ? {} : { workerImage: config.workerImage }),
     backupsToKeep: config.backupsToKeep,
+    ...(blender === undefined ? {} : { blender }),
+    workerPackages,
   };
 }

@@ -1,6 +1,9 @@
+import { officialBlenderUrl } from "../config/blender";
+import type { ReleaseSource } from "../config/release";
 import type { Settings, WorkerHostSettings } from "../config/settings";
-import { hostConfigFilePath, imageContextDirectory } from "../config/layout";
-import { releaseCacheEntry } from "./names";
+import { keyName } from "../config/shown";
+import { hostConfigFilePath, imageContextDirectory, workerImageContextDirectory } from "../config/layout";
+import { blenderCacheEntry, releaseCacheEntry } from "./names";
 import { workerHomeDirectory, workerImageName } from "./workers";
 
 /**
@@ -29,6 +32,46 @@ export function releaseCommandEnvironment(
   };
 }
 
+/**
+ * How a failure at `up` names the Blender the stack asks for: the key, its value, and what it
+ * takes. The fetch script puts it before its own reason (a missing checksum list, a mismatch).
+ */
+export function blenderConfigDescription(blender: ReleaseSource): string {
+  if (blender.url === officialBlenderUrl(blender.version)) {
+    return `${keyName(["blenderVersion"])} "${blender.version}" (expected a version blender.org publishes: ${blender.url}, checked against the checksum list beside it)`;
+  }
+  if (blender.verification.kind === "sha256") {
+    return `${keyName(["blenderRelease"])} ${JSON.stringify({ url: blender.url, sha256: blender.verification.sha256 })} (expected the archive at that url, with that sha256)`;
+  }
+  return `${keyName(["blenderRelease", "url"])} "${blender.url}" (expected an archive with its checksum list ${blender.verification.checksumsUrl} beside it)`;
+}
+
+/**
+ * The worker image's context: the same release as the manager image's (found in the cache),
+ * the official Blender build when the stack asks for it, and the worker Dockerfile.
+ */
+export function workerImageCommandEnvironment(
+  settings: Pick<Settings, "release" | "releaseCacheDirectory" | "featureDirectory" | "blender">,
+  dockerfile: string,
+): Record<string, string> {
+  const { blender } = settings;
+  return {
+    ...releaseCommandEnvironment(settings, dockerfile),
+    FLAMENCO_IMAGE_CONTEXT: workerImageContextDirectory(settings),
+    ...(blender === undefined
+      ? {}
+      : {
+          BLENDER_RELEASE_URL: blender.url,
+          BLENDER_RELEASE_ARCHIVE: blender.archiveName,
+          BLENDER_RELEASE_CACHE_ENTRY: blenderCacheEntry(settings, blender),
+          ...(blender.verification.kind === "sha256"
+            ? { BLENDER_RELEASE_SHA256: blender.verification.sha256 }
+            : { BLENDER_RELEASE_CHECKSUMS_URL: blender.verification.checksumsUrl }),
+          BLENDER_RELEASE_CONFIG: blenderConfigDescription(blender),
+        }),
+  };
+}
+
 export function managerFilesCommandEnvironment(
   settings: Pick<Settings, "featureDirectory" | "storage" | "managerUser">,
 ): Record<string, string> {
@@ -46,7 +89,7 @@ export function managerFilesCommandEnvironment(
  * create a missing bind-mount source owned by root.
  */
 export function workerHomeCommandEnvironment(
-  settings: Pick<Settings, "managerUser" | "workerImage" | "landscape" | "release">,
+  settings: Pick<Settings, "managerUser" | "workerImage" | "landscape" | "release" | "blender" | "workerPackages">,
   host: Pick<WorkerHostSettings, "workersRoot" | "dockerHost">,
   name: string,
 ): Record<string, string> {
@@ -59,12 +102,17 @@ export function workerHomeCommandEnvironment(
   };
 }
 
-/** What the release command reports on its last stdout line. */
-export interface FetchedRelease {
+/** One verified archive in the cache. */
+export interface FetchedArchive {
   archive: string;
   sha256: string;
-  context: string;
   downloaded: boolean;
+}
+
+/** What the release command reports on its last stdout line; `blender` for the worker image's context. */
+export interface FetchedRelease extends FetchedArchive {
+  context: string;
+  blender?: FetchedArchive;
 }
 
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
@@ -90,18 +138,31 @@ export function resultLine<T>(
   return result;
 }
 
+function isArchive(line: Partial<FetchedArchive>): boolean {
+  return typeof line.archive === "string" && HEX_DIGEST.test(line.sha256 ?? "");
+}
+
 export function parseFetchedRelease(stdout: string): FetchedRelease {
   const result = resultLine<FetchedRelease>(
     stdout,
     "release",
     (line) =>
-      typeof line.archive === "string" && typeof line.context === "string" && HEX_DIGEST.test(line.sha256 ?? ""),
+      isArchive(line) && typeof line.context === "string" && (line.blender === undefined || isArchive(line.blender)),
   );
   return {
     archive: result.archive as string,
     sha256: result.sha256 as string,
     context: result.context as string,
     downloaded: result.downloaded === true,
+    ...(result.blender === undefined
+      ? {}
+      : {
+          blender: {
+            archive: result.blender.archive,
+            sha256: result.blender.sha256,
+            downloaded: result.blender.downloaded === true,
+          },
+        }),
   };
 }
 

@@ -15,6 +15,8 @@ export const FLAMENCO_PROCESS_DIRECTORIES: ProcessDirectories = {
 /** The manager's database, as its config names it and the backup script copies it. */
 export { DATABASE_FILE } from "../../scripts/backup-database";
 export const RELEASE_ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
+/** The official Blender build in the worker image's context (the fetch script stages it under this name). */
+export const BLENDER_ARCHIVE_IN_CONTEXT = "blender-release.tar.xz";
 
 export function managerContainerName(landscape: string): string {
   return `flamenco-manager--${landscape}`;
@@ -26,6 +28,14 @@ export function managerAliases(settings: Pick<Settings, "network">): string[] {
 
 export function releaseCacheEntry(settings: Pick<Settings, "releaseCacheDirectory" | "release">): string {
   return `${settings.releaseCacheDirectory}/${settings.release.cacheKey}`;
+}
+
+/** The Blender archive is cached next to the releases, under its own key. */
+export function blenderCacheEntry(
+  settings: Pick<Settings, "releaseCacheDirectory">,
+  blender: { cacheKey: string },
+): string {
+  return `${settings.releaseCacheDirectory}/${blender.cacheKey}`;
 }
 
 /** URL on the machine that runs the manager, through the published port. */

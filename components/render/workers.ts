@@ -1,7 +1,7 @@
 import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
 import type { Settings, WorkerHostSettings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
-import { managerImageName } from "../config/layout";
+import { builtWorkerImageName, managerImageName } from "../config/layout";
 import { STOP_GRACE_SECONDS } from "./container";
 import { CONTAINER_PATHS, managerNetworkUrl } from "./names";
 
@@ -9,7 +9,7 @@ import { CONTAINER_PATHS, managerNetworkUrl } from "./names";
  * Where a worker keeps its identity (flamenco-worker-credentials.yaml, its local database)
  * inside its container: FLAMENCO_HOME, bind-mounted from the worker's directory on its host.
  */
-export const WORKER_HOME = "/var/lib/flamenco-worker";
+export const WORKER_HOME = CONTAINER_PATHS.workerHome;
 const WORKER_BINARY = "flamenco-worker";
 const RENDER_HOST_LABEL = `${LABEL_PREFIX}.flamenco.render-host`;
 
@@ -58,11 +58,24 @@ export function workerManagerUrl(
 }
 
 /**
- * The image a host's workers run, by name: workerImage, or the manager image, which holds
- * flamenco-worker (on a render host it is built there under this name).
+ * Whether the program builds a worker image of its own: when it holds Blender or other
+ * packages. Otherwise workers run the manager image, which holds flamenco-worker too.
  */
-export function workerImageName(settings: Pick<Settings, "workerImage" | "landscape" | "release">): string {
-  return settings.workerImage ?? managerImageName(settings.landscape, settings.release.version);
+export function buildsWorkerImage(settings: Pick<Settings, "blender" | "workerPackages">): boolean {
+  return settings.blender !== undefined || settings.workerPackages.length > 0;
+}
+
+/**
+ * The image a host's workers run, by name: workerImage, the worker image the program builds, or
+ * the manager image (on a render host it is built there under this name).
+ */
+export function workerImageName(
+  settings: Pick<Settings, "workerImage" | "landscape" | "release" | "blender" | "workerPackages">,
+): string {
+  if (settings.workerImage !== undefined) return settings.workerImage;
+  return buildsWorkerImage(settings)
+    ? builtWorkerImageName(settings.landscape, settings.release.version)
+    : managerImageName(settings.landscape, settings.release.version);
 }
 
 /**

@@ -127,6 +127,15 @@ export const inputDerivedDouble: ResourceDouble = async ({ type, name, inputs })
               sha256: environment.FLAMENCO_RELEASE_SHA256 ?? sha256(environment.FLAMENCO_RELEASE_URL),
               context: environment.FLAMENCO_IMAGE_CONTEXT,
               downloaded: true,
+              ...(environment.BLENDER_RELEASE_URL
+                ? {
+                    blender: {
+                      archive: `${environment.BLENDER_RELEASE_CACHE_ENTRY}/${environment.BLENDER_RELEASE_ARCHIVE}`,
+                      sha256: environment.BLENDER_RELEASE_SHA256 ?? sha256(environment.BLENDER_RELEASE_URL),
+                      downloaded: true,
+                    },
+                  }
+                : {}),
             })
           : JSON.stringify({
               configFile: environment.FLAMENCO_CONFIG_FILE,
@@ -389,4 +398,32 @@ export async function runRefused(options: RunOptions): Promise<{ message: string
     return { message: error instanceof Error ? error.message : String(error), declared };
   }
   throw new Error(`the program ran without error; it declared: ${declared.join(", ")}`);
+}
+
+export interface Diff {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** What `pulumi preview` would show between two runs: resources added, removed and with changed inputs. */
+export function diff(before: ProgramRun, after: ProgramRun): Diff {
+  const key = (resource: RecordedResource) => `${resource.type}::${resource.name}`;
+  const earlier = new Map(before.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
+  const later = new Map(after.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
+  const nameOf = (id: string) => id.split("::")[1];
+  return {
+    added: [...later.keys()]
+      .filter((id) => !earlier.has(id))
+      .map(nameOf)
+      .sort(),
+    removed: [...earlier.keys()]
+      .filter((id) => !later.has(id))
+      .map(nameOf)
+      .sort(),
+    changed: [...later.keys()]
+      .filter((id) => earlier.has(id) && earlier.get(id) !== later.get(id))
+      .map(nameOf)
+      .sort(),
+  };
 }

@@ -7,5 +7,6 @@
  */
 import "./suites/landscape";
 import "./suites/workers";
+import "./suites/blender";
 import "./suites/importRoundTrip";
 import "./suites/readStackSettings";

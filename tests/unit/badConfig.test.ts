@@ -36,6 +36,11 @@ const VARIABLE_NAME =
 const MQTT_BROKER =
   "a broker URL that Flamenco's MQTT client dials: mqtt://, tcp://, ssl://, tls://, mqtts://, mqtt+ssl:// or tcps:// with host and port, or ws:// or wss://";
 const NO_SUCH_KEY = "no such key (check its spelling against the README's config reference)";
+const BLENDER_URL = "https://mirror.example.com/blender/blender-4.2.3-linux-x64.tar.xz";
+const BLENDER_RELEASE_URL =
+  "an https://, http:// or file:// URL, or an absolute path, of a .tar.xz archive of Blender's Linux build (named like blender-<version>-linux-x64.tar.xz where it can be)";
+const DEBIAN_PACKAGE =
+  'a Debian package name (lowercase letters, digits, "+", "-" and ".", at least two characters, starting with a letter or digit), optionally pinned to a version: "blender" or "blender=3.4.1+dfsg-2+b1"';
 
 /** A variables map with one variable `blender` holding `entry` as its only value. */
 function variableValue(entry: unknown): Record<string, unknown> {
@@ -722,6 +727,94 @@ const BAD_CONFIG_CASES: BadConfigCase[] = [
     "workerImage",
     "flamenco worker",
     'a Docker image reference such as "debian:bookworm-slim"',
+  ],
+  [
+    "a blenderVersion without its patch number",
+    { blenderVersion: "4.2" },
+    "blenderVersion",
+    "4.2",
+    'a Blender release version such as "4.2.3" (major.minor.patch, as in blender-4.2.3-linux-x64.tar.xz)',
+  ],
+  [
+    "blenderRelease given as a bare url",
+    { blenderVersion: "4.2.3", blenderRelease: BLENDER_URL },
+    "blenderRelease",
+    BLENDER_URL,
+    "an object {url, sha256?}",
+  ],
+  [
+    "a blenderRelease url that is not a .tar.xz",
+    {
+      blenderVersion: "4.2.3",
+      blenderRelease: { url: "/srv/mirror/blender-4.2.3-linux-x64.zip", sha256: "a".repeat(64) },
+    },
+    "blenderRelease.url",
+    "/srv/mirror/blender-4.2.3-linux-x64.zip",
+    BLENDER_RELEASE_URL,
+  ],
+  [
+    "a blenderRelease url with an unsupported scheme",
+    {
+      blenderVersion: "4.2.3",
+      blenderRelease: { url: "ftp://mirror.example.com/blender.tar.xz", sha256: "a".repeat(64) },
+    },
+    "blenderRelease.url",
+    "ftp://mirror.example.com/blender.tar.xz",
+    BLENDER_RELEASE_URL,
+  ],
+  [
+    "a blenderRelease url with credentials",
+    {
+      blenderVersion: "4.2.3",
+      blenderRelease: { url: "https://artist:hunter2@mirror.example.com/blender.tar.xz", sha256: "a".repeat(64) },
+    },
+    "blenderRelease.url",
+    "https://artist:(not shown)@mirror.example.com/blender.tar.xz",
+    "a URL without credentials (user:password@): they would be kept in the state and shown in logs; serve the release where it needs none, or copy it and use a file:// URL",
+  ],
+  [
+    "a malformed blenderRelease sha256",
+    { blenderVersion: "4.2.3", blenderRelease: { url: BLENDER_URL, sha256: "abc123" } },
+    "blenderRelease.sha256",
+    "abc123",
+    "64 hexadecimal characters (the archive's sha256)",
+  ],
+  [
+    "an http:// Blender archive without sha256",
+    { blenderVersion: "4.2.3", blenderRelease: { url: "http://mirror.example.com/blender-4.2.3-linux-x64.tar.xz" } },
+    "blenderRelease",
+    { url: "http://mirror.example.com/blender-4.2.3-linux-x64.tar.xz" },
+    "a sha256 beside the url: only an https:// url named like an official archive (blender-<version>-linux-x64.tar.xz) is checked against the checksum list published beside it (blender-<version>.sha256); http://, file:// and local paths need the archive's sha256",
+  ],
+  [
+    "an unknown key in blenderRelease",
+    { blenderVersion: "4.2.3", blenderRelease: { url: BLENDER_URL, checksum: "x" } },
+    "blenderRelease.checksum",
+    "x",
+    NO_SUCH_KEY,
+  ],
+  [
+    "workerPackages given as one string",
+    { workerPackages: "blender fonts-noto-core" },
+    "workerPackages",
+    "blender fonts-noto-core",
+    "a list of Debian package names",
+  ],
+  ["a package name with capitals", { workerPackages: ["Blender"] }, "workerPackages.0", "Blender", DEBIAN_PACKAGE],
+  [
+    "a package name that would reach the build's shell",
+    { workerPackages: ["fonts-noto-core", "blender; rm -rf /"] },
+    "workerPackages.1",
+    "blender; rm -rf /",
+    DEBIAN_PACKAGE,
+  ],
+  ["an apt option instead of a package", { workerPackages: ["-y"] }, "workerPackages.0", "-y", DEBIAN_PACKAGE],
+  [
+    "a package pinned to something that is not a version",
+    { workerPackages: ["blender=latest"] },
+    "workerPackages.0",
+    "blender=latest",
+    'optionally pinned to a version: "blender" or "blender=3.4.1+dfsg-2+b1"',
   ],
 ];
 

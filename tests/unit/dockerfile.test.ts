@@ -1,6 +1,16 @@
-import { ARCHIVE_IN_CONTEXT } from "../../scripts/fetch-release";
-import { RELEASE_SHA256_ARG, renderDockerfile } from "../../components/render/dockerfile";
-import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
+import {
+  ARCHIVE_IN_CONTEXT,
+  BLENDER_ARCHIVE_IN_CONTEXT as BLENDER_ARCHIVE_IN_SCRIPT_CONTEXT,
+} from "../../scripts/fetch-release";
+import { resolveBlenderSource } from "../../components/config/blender";
+import {
+  BLENDER_LIBRARY_PACKAGES,
+  BLENDER_SHA256_ARG,
+  RELEASE_SHA256_ARG,
+  renderDockerfile,
+  renderWorkerDockerfile,
+} from "../../components/render/dockerfile";
+import { BLENDER_ARCHIVE_IN_CONTEXT, RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
 
 const DEFAULT = { baseImage: "debian:bookworm-slim", managerUser: "1000:1000" };
 
@@ -113,5 +123,89 @@ describe("manager Dockerfile", () => {
 
   it("downloads nothing", () => {
     expect(dockerfile).not.toMatch(/curl|wget|https?:\/\/|\bADD\s/i);
+  });
+});
+
+describe("worker Dockerfile", () => {
+  const OFFICIAL = { ...DEFAULT, blender: resolveBlenderSource("4.2.3"), workerPackages: [] };
+  const DEBIAN = { ...DEFAULT, blender: undefined, workerPackages: ["blender"] };
+
+  function stageNamed(dockerfile: string, name: string): string[] {
+    const index = fromLines(dockerfile).findIndex((line) => line.endsWith(` AS ${name}`));
+    return index < 0 ? [] : stages(dockerfile)[index];
+  }
+  /** The final stage, its FROM line left out, with runs of spaces before && (from joined continuations) as one. */
+  const finalStage = (dockerfile: string) =>
+    stages(dockerfile)
+      .slice(-1)[0]
+      .slice(1)
+      .map((line) => line.replace(/\s+&&/g, " &&"));
+  const aptPackages = (line: string) =>
+    /apt-get install -y --no-install-recommends ((?:[\w.+=~:-]+ ?)+)/.exec(line)?.[1].trim().split(" ");
+
+  it("unpacks the release as the manager image does, then the official build in a stage of its own", () => {
+    const dockerfile = renderWorkerDockerfile(OFFICIAL);
+    expect(fromLines(dockerfile)).toEqual([
+      "FROM debian:bookworm-slim AS unpack",
+      "FROM debian:bookworm-slim AS blender",
+      "FROM debian:bookworm-slim",
+    ]);
+    expect(stageNamed(dockerfile, "unpack")).toEqual(stages(renderDockerfile(DEFAULT))[0]);
+  });
+
+  it("checks the Blender archive against its verified digest before unpacking it, as root's files", () => {
+    const blender = stageNamed(renderWorkerDockerfile(OFFICIAL), "blender");
+    expect(blender).toContain(`ARG ${BLENDER_SHA256_ARG}`);
+    expect(BLENDER_ARCHIVE_IN_CONTEXT).toBe(BLENDER_ARCHIVE_IN_SCRIPT_CONTEXT);
+    expect(blender).toContain(`COPY ${BLENDER_ARCHIVE_IN_CONTEXT} /tmp/${BLENDER_ARCHIVE_IN_CONTEXT}`);
+    const run = blender[blender.length - 1].replace(/\s+&&/g, " &&");
+    expect(run).toMatch(/^RUN echo "\$\{BLENDER_SHA256\} {2}\/tmp\/blender-release\.tar\.xz" \| sha256sum -c - && /);
+    expect(run).toContain("tar -xJf /tmp/blender-release.tar.xz -C /blender --strip-components=1 --no-same-owner");
+    expect(run).toContain("test -x /blender/blender");
+    // xz-utils unpacks .tar.xz; it stays in this stage.
+    expect(aptPackages(blender.find((line) => line.startsWith("RUN apt-get"))!)).toEqual(["xz-utils"]);
+    expect(aptPackages(finalStage(renderWorkerDockerfile(OFFICIAL))[0])).not.toContain("xz-utils");
+  });
+
+  it("installs Blender's libraries and the stack's packages first, sorted, each once, without recommends", () => {
+    const final = finalStage(renderWorkerDockerfile({ ...OFFICIAL, workerPackages: ["fonts-noto-core", "libgl1"] }));
+    expect(final[0]).toMatch(
+      /^RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /,
+    );
+    expect(final[0]).toMatch(/&& apt-get clean && rm -rf \/var\/lib\/apt\/lists\/\*$/);
+    expect(aptPackages(final[0])).toEqual([...BLENDER_LIBRARY_PACKAGES, "fonts-noto-core"].sort());
+    expect(aptPackages(finalStage(renderWorkerDockerfile(DEBIAN))[0])).toEqual(["blender"]);
+  });
+
+  it("holds the worker, FFmpeg and Blender at /opt/blender, also on PATH; not the manager", () => {
+    const final = finalStage(renderWorkerDockerfile(OFFICIAL));
+    expect(final.filter((line) => line.startsWith("COPY "))).toEqual([
+      "COPY --from=unpack /release/flamenco-worker /app/",
+      "COPY --from=unpack /release/tools/ffmpeg-linux-amd64 /app/tools/ffmpeg-linux-amd64",
+      "COPY --from=blender /blender /opt/blender",
+    ]);
+    expect(final).toContain("RUN ln -s /opt/blender/blender /usr/local/bin/blender");
+    expect(final).toContain('CMD ["/app/flamenco-worker"]');
+  });
+
+  it("with Debian's package only: no Blender stage, no libraries of the official build", () => {
+    const dockerfile = renderWorkerDockerfile(DEBIAN);
+    expect(fromLines(dockerfile)).toEqual(["FROM debian:bookworm-slim AS unpack", "FROM debian:bookworm-slim"]);
+    expect(dockerfile).not.toContain("/opt/blender");
+    expect(dockerfile).not.toContain(BLENDER_SHA256_ARG);
+  });
+
+  it("runs as managerUser with HOME in the worker's identity directory; nothing runs as that user", () => {
+    const final = finalStage(renderWorkerDockerfile({ ...OFFICIAL, managerUser: "1500:1600" }));
+    const user = final.indexOf("USER 1500:1600");
+    expect(user).toBeGreaterThan(0);
+    expect(final.slice(user).some((line) => line.startsWith("RUN "))).toBe(false);
+    expect(final).toContain("ENV HOME=/var/lib/flamenco-worker");
+    expect(final).toContain("WORKDIR /app");
+  });
+
+  it("gives the same bytes for the same settings, and downloads nothing itself", () => {
+    expect(renderWorkerDockerfile(OFFICIAL)).toBe(renderWorkerDockerfile({ ...OFFICIAL }));
+    expect(renderWorkerDockerfile(OFFICIAL)).not.toMatch(/curl|wget|https?:\/\/|\bADD\s/i);
   });
 });

@@ -10,9 +10,16 @@ import { pathToFileURL } from "url";
 import * as zlib from "zlib";
 import fetchRelease = require("../../scripts/fetch-release");
 import { parseSettings, Settings } from "../../components/config/settings";
-import { parseFetchedRelease, releaseCommandEnvironment } from "../../components/render/commands";
+import {
+  parseFetchedRelease,
+  releaseCommandEnvironment,
+  workerImageCommandEnvironment,
+} from "../../components/render/commands";
 import { renderDockerfile } from "../../components/render/dockerfile";
-import { RELEASE_ARCHIVE_IN_CONTEXT } from "../../components/render/names";
+import {
+  BLENDER_ARCHIVE_IN_CONTEXT as BLENDER_ARCHIVE_IN_RENDERED_CONTEXT,
+  RELEASE_ARCHIVE_IN_CONTEXT,
+} from "../../components/render/names";
 import { capturedStreams } from "./support/streams";
 
 const {
@@ -23,8 +30,11 @@ const {
   sha256OfFile,
   readRequest,
   redirectRefusal,
+  ensureBlenderArchive,
   ARCHIVE_IN_CONTEXT,
+  BLENDER_ARCHIVE_IN_CONTEXT,
   DEFAULT_LIMITS,
+  BLENDER_LIMITS,
 } = fetchRelease;
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -924,5 +934,172 @@ describe("over https", () => {
     expect(hitsOf(`/plain/${ARCHIVE_NAME}`)).toBe(0);
     expect(run.stdout).toBe("");
     expect(tree(tmp)).toEqual([]);
+  });
+});
+
+// --- the worker image's context: the release and the official Blender build -------------------
+
+describe("the worker image's context with the official Blender build", () => {
+  const BLENDER_ARCHIVE = "blender-4.2.3-linux-x64.tar.xz";
+  const CONFIG = 'flamenco-landscape:blenderVersion "4.2.3" (expected a version blender.org publishes)';
+
+  /** Serves Flamenco's release and a Blender archive with its checksum list under /<dir>/. */
+  function publishBlender(dir: string, list = true) {
+    const release = publishRelease(`${dir}-flamenco`);
+    const blender = Buffer.from(`blender-4.2.3-linux-x64/blender stand-in ${dir}\n`.repeat(100));
+    const archiveUrl = serve(`/${dir}/${BLENDER_ARCHIVE}`, blender);
+    const checksumsUrl = `${baseUrl}/${dir}/blender-4.2.3.sha256`;
+    if (list) {
+      serve(
+        `/${dir}/blender-4.2.3.sha256`,
+        checksumList({ "blender-4.2.3-windows-x64.zip": Buffer.from("other"), [BLENDER_ARCHIVE]: blender }),
+      );
+    }
+    const env = {
+      FLAMENCO_RELEASE_URL: release.archiveUrl,
+      FLAMENCO_RELEASE_ARCHIVE: ARCHIVE_NAME,
+      FLAMENCO_RELEASE_CACHE_ENTRY: cacheEntryIn(tmp, "release"),
+      FLAMENCO_RELEASE_SHA256: sha256(release.archive),
+      FLAMENCO_IMAGE_CONTEXT: path.join(tmp, "worker-image-context"),
+      FLAMENCO_DOCKERFILE: "FROM worker\n",
+      BLENDER_RELEASE_URL: archiveUrl,
+      BLENDER_RELEASE_ARCHIVE: BLENDER_ARCHIVE,
+      BLENDER_RELEASE_CACHE_ENTRY: cacheEntryIn(tmp, "blender"),
+      BLENDER_RELEASE_CHECKSUMS_URL: checksumsUrl,
+      BLENDER_RELEASE_CONFIG: CONFIG,
+    };
+    return { release, blender, archiveUrl, checksumsUrl, env };
+  }
+
+  it("stages the Dockerfile, the release and the Blender archive verified against its published list, then reuses the cache", async () => {
+    const { release, blender, env } = publishBlender("b1");
+    const { streams, stdout: out, stderr: err } = capturedStreams();
+    await main({ env, ...streams });
+
+    const context = env.FLAMENCO_IMAGE_CONTEXT;
+    expect(fs.readdirSync(context).sort()).toEqual(
+      ["Dockerfile", BLENDER_ARCHIVE_IN_CONTEXT, ARCHIVE_IN_CONTEXT].sort(),
+    );
+    expect(fs.readFileSync(path.join(context, BLENDER_ARCHIVE_IN_CONTEXT)).equals(blender)).toBe(true);
+    expect(fs.readFileSync(path.join(context, ARCHIVE_IN_CONTEXT)).equals(release.archive)).toBe(true);
+    expect(parseFetchedRelease(out.join(""))).toEqual({
+      archive: path.join(env.FLAMENCO_RELEASE_CACHE_ENTRY, ARCHIVE_NAME),
+      sha256: sha256(release.archive),
+      context,
+      downloaded: true,
+      blender: {
+        archive: path.join(env.BLENDER_RELEASE_CACHE_ENTRY, BLENDER_ARCHIVE),
+        sha256: sha256(blender),
+        downloaded: true,
+      },
+    });
+    expect(err).toContain(`flamenco release: blender: fetching checksum list ${env.BLENDER_RELEASE_CHECKSUMS_URL}\n`);
+
+    hits.clear();
+    const again = capturedStreams();
+    await main({ env, ...again.streams });
+    expect(totalHits()).toBe(0);
+    expect(parseFetchedRelease(again.stdout.join("")).blender?.downloaded).toBe(false);
+    expect(again.stderr).toContain(`flamenco release: image context ${context} is up to date\n`);
+  });
+
+  it("restages the context when only the Blender archive changed", async () => {
+    const first = publishBlender("b2");
+    await main({ env: first.env, ...capturedStreams().streams });
+    const newer = Buffer.from("blender-4.2.3-linux-x64/blender newer\n");
+    const env = {
+      ...first.env,
+      BLENDER_RELEASE_URL: serve(`/b2-newer/${BLENDER_ARCHIVE}`, newer),
+      BLENDER_RELEASE_CACHE_ENTRY: cacheEntryIn(tmp, "newer"),
+      BLENDER_RELEASE_SHA256: sha256(newer),
+      BLENDER_RELEASE_CHECKSUMS_URL: "",
+    };
+    await main({ env, ...capturedStreams().streams });
+    const staged = path.join(env.FLAMENCO_IMAGE_CONTEXT, BLENDER_ARCHIVE_IN_CONTEXT);
+    expect(fs.readFileSync(staged).equals(newer)).toBe(true);
+  });
+
+  it.each([
+    ["a version whose checksum list is not published", { list: false, sha256: undefined }, "HTTP 404"],
+    [
+      "a checksum list without the archive",
+      { list: "other", sha256: undefined },
+      "has no entry for blender-4.2.4-linux-x64.tar.xz",
+    ],
+    [
+      "an archive that does not match the configured sha256",
+      { list: true, sha256: "0".repeat(64) },
+      `expected sha256 ${"0".repeat(64)}, got`,
+    ],
+  ])(
+    "%s fails, naming the config first; nothing is cached and the staged context stays",
+    async (_title, given, reason) => {
+      const staged = publishBlender("b3");
+      await main({ env: staged.env, ...capturedStreams().streams });
+      const before = tree(staged.env.FLAMENCO_IMAGE_CONTEXT).map((name) => [
+        name,
+        sha256(fs.readFileSync(path.join(staged.env.FLAMENCO_IMAGE_CONTEXT, name))),
+      ]);
+
+      const blender = Buffer.from("blender-4.2.4-linux-x64/blender\n");
+      const archive = "blender-4.2.4-linux-x64.tar.xz";
+      const archiveUrl = serve(`/b4/${archive}`, blender);
+      if (given.list === true) serve("/b4/blender-4.2.4.sha256", checksumList({ [archive]: blender }));
+      if (given.list === "other")
+        serve("/b4/blender-4.2.4.sha256", checksumList({ "blender-4.2.4-macos-arm64.dmg": blender }));
+      const config = 'flamenco-landscape:blenderVersion "4.2.4" (expected a version blender.org publishes)';
+      const env = {
+        ...staged.env,
+        BLENDER_RELEASE_URL: archiveUrl,
+        BLENDER_RELEASE_ARCHIVE: archive,
+        BLENDER_RELEASE_CACHE_ENTRY: cacheEntryIn(tmp, "b4"),
+        BLENDER_RELEASE_SHA256: given.sha256 ?? "",
+        BLENDER_RELEASE_CHECKSUMS_URL: given.sha256 === undefined ? `${baseUrl}/b4/blender-4.2.4.sha256` : "",
+        BLENDER_RELEASE_CONFIG: config,
+      };
+      const attempt = main({ env, ...capturedStreams().streams });
+      await expect(attempt).rejects.toThrow(`${config}: `);
+      await expect(attempt).rejects.toThrow(reason);
+      expect(fs.existsSync(cacheEntryIn(tmp, "b4"))).toBe(false);
+      expect(
+        tree(staged.env.FLAMENCO_IMAGE_CONTEXT).map((name) => [
+          name,
+          sha256(fs.readFileSync(path.join(staged.env.FLAMENCO_IMAGE_CONTEXT, name))),
+        ]),
+      ).toEqual(before);
+    },
+  );
+
+  it("bounds a Blender archive at 1 GiB, a release archive at 512 MiB", async () => {
+    expect(BLENDER_LIMITS).toEqual({ checksumListBytes: 64 * 1024, archiveBytes: 1024 * 1024 * 1024 });
+    expect(DEFAULT_LIMITS.archiveBytes).toBe(512 * 1024 * 1024);
+    const { env } = publishBlender("b5");
+    const request = { ...readRequest(env).blender!, sha256: undefined };
+    const attempt = ensureBlenderArchive(request, log, { checksumListBytes: 64 * 1024, archiveBytes: 100 });
+    await expect(attempt).rejects.toThrow(
+      `${CONFIG}: Download of ${env.BLENDER_RELEASE_URL} refused: it is larger than`,
+    );
+  });
+
+  it("reads back what the program passes to the worker image's release command", () => {
+    const settings = parseSettings(
+      { blenderVersion: "4.2.3", workers: [{ name: "a", count: 1 }] },
+      { stack: "dev", homeDirectory: "/home/artist" },
+    );
+    const env = workerImageCommandEnvironment(settings, "FROM worker\n");
+    const request = readRequest(env);
+    expect(request.contextDirectory).toBe(
+      "/home/artist/.openstudiolandscapes/landscapes/dev/OpenStudioLandscapes-Flamenco/worker-image-context",
+    );
+    expect(request.blender).toEqual({
+      url: "https://download.blender.org/release/Blender4.2/blender-4.2.3-linux-x64.tar.xz",
+      archiveName: BLENDER_ARCHIVE,
+      cacheEntry: `/home/artist/.openstudiolandscapes/landscapes/.cache/flamenco-releases/${settings.blender!.cacheKey}`,
+      sha256: undefined,
+      checksumsUrl: "https://download.blender.org/release/Blender4.2/blender-4.2.3.sha256",
+      config: env.BLENDER_RELEASE_CONFIG,
+    });
+    expect(BLENDER_ARCHIVE_IN_CONTEXT).toBe(BLENDER_ARCHIVE_IN_RENDERED_CONTEXT);
+    expect(readRequest(releaseCommandEnvironment(settings, "FROM manager\n")).blender).toBeUndefined();
   });
 });

@@ -53,6 +53,10 @@ describe("names", () => {
       configFile: "/app/flamenco-manager.yaml",
       storage: "/app/flamenco-manager-storage",
       sharedStorage: "/app/flamenco-manager-storage-shared",
+      blenderDirectory: "/opt/blender",
+      blenderBinary: "/opt/blender/blender",
+      debianBlenderBinary: "/usr/bin/blender",
+      workerHome: "/var/lib/flamenco-worker",
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * The README's reference tables, command list and example stack file, kept in step with the
  * schema's defaults, package.json and examples/: a new key, a changed default, a new script
- * or a changed example fails here until the README says so.
+ * or a changed example fails here until the README (or the guide of its feature under docs/,
+ * such as docs/blender.md for the Blender keys) says so.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,6 +11,8 @@ import { rulePath, schemaRules } from "./schemaRules";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+/** Feature guides whose key tables belong to the config reference. */
+const GUIDES = ["docs/blender.md"].map((file) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8"));
 
 interface KeyRow {
   keys: string[];
@@ -20,7 +23,7 @@ interface KeyRow {
 function keyRows(): KeyRow[] {
   const rows: KeyRow[] = [];
   let defaultColumn = -1;
-  for (const line of README.split("\n")) {
+  for (const line of [README, ...GUIDES].join("\n\n").split("\n")) {
     const cells = line
       .split("|")
       .slice(1, -1)

@@ -5,7 +5,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_ROOT, ProgramRun, RecordedResource, runProgram, runRefused, sha256, stableJson } from "../harness";
+import {
+  diff,
+  PROJECT_ROOT,
+  ProgramRun,
+  RecordedResource,
+  runProgram,
+  runRefused,
+  sha256,
+  stableJson,
+} from "../harness";
 
 const ROOT = "/srv/landscapes";
 const FEATURE = `${ROOT}/farm/OpenStudioLandscapes-Flamenco`;
@@ -55,34 +64,6 @@ function workerCommand(managerUrl: string): string[] {
 
 function workerContainers(run: ProgramRun): RecordedResource[] {
   return run.ofType(CONTAINER).filter((resource) => resource.name.startsWith("farm-workers-"));
-}
-
-interface Diff {
-  added: string[];
-  removed: string[];
-  changed: string[];
-}
-
-/** What `pulumi preview` would show between two runs: resources added, removed and with changed inputs. */
-function diff(before: ProgramRun, after: ProgramRun): Diff {
-  const key = (resource: RecordedResource) => `${resource.type}::${resource.name}`;
-  const earlier = new Map(before.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
-  const later = new Map(after.resources.map((resource) => [key(resource), stableJson(resource.inputs)]));
-  const nameOf = (id: string) => id.split("::")[1];
-  return {
-    added: [...later.keys()]
-      .filter((id) => !earlier.has(id))
-      .map(nameOf)
-      .sort(),
-    removed: [...earlier.keys()]
-      .filter((id) => !later.has(id))
-      .map(nameOf)
-      .sort(),
-    changed: [...later.keys()]
-      .filter((id) => earlier.has(id) && earlier.get(id) !== later.get(id))
-      .map(nameOf)
-      .sort(),
-  };
 }
 
 describe("a farm of the manager's host and two other Docker hosts", () => {
