@@ -6,6 +6,13 @@ import { FlamencoWorkers, FlamencoWorkersArgs } from "./flamencoWorkers";
 import { ManagerBackup, ManagerBackupArgs } from "./managerBackup";
 import { ManagerFiles, ManagerFilesArgs } from "./managerFiles";
 import { ManagerImage, ManagerImageArgs } from "./managerImage";
+import * as os from "os";
+import { settingsFromArgs } from "./argsMapping";
+import { ConfigError } from "./config/errors";
+import { hostPathKind } from "./config/pathKind";
+import type { Settings } from "./config/settings";
+import type { FlamencoLandscapeArgs } from "./flamencoLandscapeArgs";
+import { landscapePlan } from "./landscapePlan";
 import type { RenderHostSummary } from "./render/workers";
 
 /** The URLs the stack reports. */
@@ -31,7 +38,8 @@ export interface WorkerImageArgs {
   readonly buildOnManagerHost: boolean;
 }
 
-export interface FlamencoLandscapeArgs {
+/** Everything the component declares, planned from the validated settings (landscapePlan.ts). */
+export interface LandscapePlan {
   readonly release: FlamencoReleaseArgs;
   readonly image: Pick<ManagerImageArgs, "imageName">;
   /** The landscape's Docker network. */
@@ -49,100 +57,77 @@ export interface FlamencoLandscapeArgs {
   readonly storage: { readonly manager: string; readonly shared: string };
 }
 
-/** One landscape's Flamenco feature: release, image, network, config, manager and render workers. */
+/** The component's type token: the package's name, its only module, the class name. */
+export const FLAMENCO_LANDSCAPE_TYPE = "flamenco-landscape:index:FlamencoLandscape";
+/** Its type before it was a package of its own: an alias keeps the URNs of existing stacks. */
+const PREVIOUS_TYPE = "openstudiolandscapes:flamenco:Landscape";
+
+/** Host directories of the manager's storage and of the studio's shared storage. */
+export interface LandscapeStorage {
+  manager: string;
+  shared: string;
+}
+
+/**
+ * One landscape's Flamenco farm: the release and the images built from it, the landscape's
+ * network, flamenco-manager.yaml and storage, the manager with a database backup before every
+ * replacement, and the render workers on every render host. For programs in any Pulumi language.
+ */
 export class FlamencoLandscape extends pulumi.ComponentResource {
+  /** Whether the landscape is deployed (the enabled argument); nothing else is declared when it is not. */
+  readonly enabled: boolean;
+  readonly status: string;
+  /** How users and workers on other hosts reach the manager: the managerUrl argument, or its default. */
   readonly managerUrl: string;
+  /** The manager through its published port on the machine that runs it. */
   readonly managerLocalUrl: string;
+  /** The manager on the landscape network, as workers on its host reach it. */
   readonly workerManagerUrl: string;
+  /** How to start a worker by hand on another machine. */
   readonly workerCommand: string;
-  readonly networkName: pulumi.Output<string>;
-  readonly imageName: pulumi.Output<string>;
-  readonly imageId: pulumi.Output<string>;
-  readonly configFile: pulumi.Output<string>;
-  readonly storage: { readonly manager: string; readonly shared: string };
-  readonly managerContainerName: pulumi.Output<string>;
-  /** Path of the newest database backup under <storage>/backups, or null before the first one. */
-  readonly newestBackup: pulumi.Output<string | null>;
+  readonly networkName: pulumi.Output<string | undefined>;
+  readonly imageName: pulumi.Output<string | undefined>;
+  /** The manager image's id; containers follow it, so a rebuild replaces them. */
+  readonly imageId: pulumi.Output<string | undefined>;
+  /** flamenco-manager.yaml on the manager's host. */
+  readonly configFile: pulumi.Output<string | undefined>;
+  readonly storage: LandscapeStorage;
+  readonly managerContainerName: pulumi.Output<string | undefined>;
+  /** Path of the newest database backup under <storage>/backups; none before the first one. */
+  readonly newestBackup: pulumi.Output<string | undefined>;
   /** Per render host: worker names and the manager URL they use; empty without workers. */
-  readonly workers: Record<string, RenderHostSummary>;
-  /** Children, for components that attach to this landscape (workers). */
-  readonly network: docker.Network;
-  readonly manager: FlamencoManager;
+  readonly workers: { [host: string]: RenderHostSummary };
 
   constructor(name: string, args: FlamencoLandscapeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("openstudiolandscapes:flamenco:Landscape", name, {}, opts);
-
-    const release = new FlamencoRelease(`${name}-release`, args.release, { parent: this });
-    // Built here, and on every other render host from the same context.
-    const imageBuild: ManagerImageArgs = {
-      imageName: args.image.imageName,
-      contextDirectory: release.contextDirectory,
-      releaseSha256: release.sha256,
-    };
-    const image = new ManagerImage(`${name}-image`, imageBuild, { parent: this });
-    this.network = new docker.Network(`${name}-network`, args.network, { parent: this });
-    const files = new ManagerFiles(`${name}-manager-files`, args.managerFiles, { parent: this });
-
-    const backup = new ManagerBackup(
-      `${name}-manager-backup`,
-      {
-        environment: args.backup.environment,
-        container: args.manager.container,
-        imageId: image.imageId,
-        configSha256: files.configSha256,
-      },
-      { parent: this },
-    );
-    this.manager = new FlamencoManager(
-      `${name}-manager`,
-      {
-        container: args.manager.container,
-        imageId: image.imageId,
-        configSha256: files.configSha256,
-        backupGuard: backup.guard,
-        backupCommand: backup.command,
-      },
-      { parent: this, dependsOn: [this.network, files] },
+    const settings = landscapeSettings(name, args);
+    super(FLAMENCO_LANDSCAPE_TYPE, name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: PREVIOUS_TYPE }] });
+    const plan = landscapePlan(
+      settings,
+      args.mqttPassword === undefined ? undefined : pulumi.secret(args.mqttPassword),
     );
 
-    // The worker image has a context of its own, so a new Blender rebuilds only it and replaces only the workers.
-    const workerBuild =
-      args.workers === undefined || args.workerImage === undefined
-        ? undefined
-        : this.workerImageBuild(name, args.workerImage, release);
-    const workerImage =
-      workerBuild === undefined || !args.workerImage?.buildOnManagerHost
-        ? undefined
-        : new ManagerImage(`${name}-worker-image`, workerBuild, { parent: this });
+    this.enabled = settings.enabled;
+    this.status = settings.enabled
+      ? `Flamenco manager of landscape "${settings.landscape}"`
+      : `Flamenco is disabled for landscape "${settings.landscape}" (enabled: false): no Docker resources are declared`;
+    this.managerUrl = plan.urls.managerUrl;
+    this.managerLocalUrl = plan.urls.managerLocalUrl;
+    this.workerManagerUrl = plan.urls.workerManagerUrl;
+    this.workerCommand = plan.urls.workerCommand;
+    this.storage = plan.storage;
 
-    const workers =
-      args.workers === undefined
-        ? undefined
-        : new FlamencoWorkers(
-            `${name}-workers`,
-            {
-              hosts: args.workers.hosts,
-              builtImageId: workerImage?.imageId ?? image.imageId,
-              imageBuild: workerBuild ?? imageBuild,
-              landscapeNetwork: this.network,
-            },
-            { parent: this, dependsOn: [this.manager.container] },
-          );
-
-    this.managerUrl = args.urls.managerUrl;
-    this.managerLocalUrl = args.urls.managerLocalUrl;
-    this.workerManagerUrl = args.urls.workerManagerUrl;
-    this.workerCommand = args.urls.workerCommand;
-    this.networkName = this.network.name;
-    this.imageName = image.imageName;
-    this.imageId = image.imageId;
-    this.configFile = files.configFile;
-    this.storage = args.storage;
-    this.managerContainerName = this.manager.containerName;
-    this.newestBackup = backup.newestBackup;
-    this.workers = workers?.hosts ?? {};
+    const declared = settings.enabled ? this.declare(name, plan) : undefined;
+    this.networkName = pulumi.output(declared?.network.name);
+    this.imageName = pulumi.output(declared?.image.imageName);
+    this.imageId = pulumi.output(declared?.image.imageId);
+    this.configFile = pulumi.output(declared?.files.configFile);
+    this.managerContainerName = pulumi.output(declared?.manager.containerName);
+    this.newestBackup = pulumi.output(declared?.backup.newestBackup).apply((newest) => newest ?? undefined);
+    this.workers = declared?.workers?.hosts ?? {};
 
     this.registerOutputs({
+      enabled: this.enabled,
+      status: this.status,
       managerUrl: this.managerUrl,
       managerLocalUrl: this.managerLocalUrl,
       workerManagerUrl: this.workerManagerUrl,
@@ -156,6 +141,67 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       newestBackup: this.newestBackup,
       workers: this.workers,
     });
+  }
+
+  /** The landscape's resources, children of this component. */
+  private declare(name: string, plan: LandscapePlan) {
+    const release = new FlamencoRelease(`${name}-release`, plan.release, { parent: this });
+    // Built here, and on every other render host from the same context.
+    const imageBuild: ManagerImageArgs = {
+      imageName: plan.image.imageName,
+      contextDirectory: release.contextDirectory,
+      releaseSha256: release.sha256,
+    };
+    const image = new ManagerImage(`${name}-image`, imageBuild, { parent: this });
+    const network = new docker.Network(`${name}-network`, plan.network, { parent: this });
+    const files = new ManagerFiles(`${name}-manager-files`, plan.managerFiles, { parent: this });
+
+    const backup = new ManagerBackup(
+      `${name}-manager-backup`,
+      {
+        environment: plan.backup.environment,
+        container: plan.manager.container,
+        imageId: image.imageId,
+        configSha256: files.configSha256,
+      },
+      { parent: this },
+    );
+    const manager = new FlamencoManager(
+      `${name}-manager`,
+      {
+        container: plan.manager.container,
+        imageId: image.imageId,
+        configSha256: files.configSha256,
+        backupGuard: backup.guard,
+        backupCommand: backup.command,
+      },
+      { parent: this, dependsOn: [network, files] },
+    );
+
+    // The worker image has a context of its own, so a new Blender rebuilds only it and replaces only the workers.
+    const workerBuild =
+      plan.workers === undefined || plan.workerImage === undefined
+        ? undefined
+        : this.workerImageBuild(name, plan.workerImage, release);
+    const workerImage =
+      workerBuild === undefined || !plan.workerImage?.buildOnManagerHost
+        ? undefined
+        : new ManagerImage(`${name}-worker-image`, workerBuild, { parent: this });
+
+    const workers =
+      plan.workers === undefined
+        ? undefined
+        : new FlamencoWorkers(
+            `${name}-workers`,
+            {
+              hosts: plan.workers.hosts,
+              builtImageId: workerImage?.imageId ?? image.imageId,
+              imageBuild: workerBuild ?? imageBuild,
+              landscapeNetwork: network,
+            },
+            { parent: this, dependsOn: [manager.container] },
+          );
+    return { network, image, files, backup, manager, workers };
   }
 
   /** Stages the worker image's context after the release is in the cache, which it copies from. */
@@ -172,5 +218,21 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
       ...(args.unpacksBlender ? { blenderSha256: context.blenderSha256.apply((digest) => digest ?? "") } : {}),
       installsPackages: true,
     };
+  }
+}
+
+/** The arguments, validated; one error names every bad one, before anything is declared. */
+function landscapeSettings(name: string, args: FlamencoLandscapeArgs): Settings {
+  try {
+    return settingsFromArgs(args, {
+      name,
+      stack: pulumi.getStack(),
+      homeDirectory: os.homedir(),
+      pathKind: hostPathKind,
+    });
+  } catch (error) {
+    // RunError makes Pulumi print the message alone, without a stack trace.
+    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    throw error;
   }
 }

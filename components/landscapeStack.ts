@@ -1,23 +1,22 @@
+import { stackConfigToArgs } from "./argsMapping";
 import { readStackSettings } from "./config/read";
 import { FlamencoLandscape } from "./flamencoLandscape";
-import { landscapeArgs } from "./landscapeArgs";
 
 /**
- * The program: reads and validates the stack config once, declares the landscape and returns
- * the stack outputs. index.ts exports what it returns; the program tests call it once per run.
+ * The program: reads and validates the stack config once, declares the landscape with the
+ * component's arguments that the config keys stand for, and returns the stack outputs. index.ts
+ * exports what it returns; the program tests and `npm run up` call it.
  */
 export function landscapeStack() {
-  const { settings, mqttPassword } = readStackSettings();
-  if (!settings.enabled) {
-    return {
-      enabled: false,
-      status: `Flamenco is disabled for landscape "${settings.landscape}" (enabled: false): no Docker resources are declared`,
-    };
-  }
-  const landscape = new FlamencoLandscape(settings.landscape, landscapeArgs(settings, mqttPassword));
+  const { settings, raw, mqttPassword } = readStackSettings();
+  const landscape = new FlamencoLandscape(settings.landscape, {
+    ...stackConfigToArgs(raw),
+    ...(mqttPassword === undefined ? {} : { mqttPassword }),
+  });
+  if (!landscape.enabled) return { enabled: false, status: landscape.status };
   return {
     enabled: true,
-    status: `Flamenco manager of landscape "${settings.landscape}"`,
+    status: landscape.status,
     managerUrl: landscape.managerUrl,
     managerLocalUrl: landscape.managerLocalUrl,
     workerManagerUrl: landscape.workerManagerUrl,
@@ -29,7 +28,8 @@ export function landscapeStack() {
     configFile: landscape.configFile,
     storagePath: landscape.storage.manager,
     sharedStoragePath: landscape.storage.shared,
-    newestBackup: landscape.newestBackup,
+    // null before the first backup, as the stack has always reported it.
+    newestBackup: landscape.newestBackup.apply((newest) => newest ?? null),
     workers: landscape.workers,
   };
 }

@@ -17,6 +17,8 @@ function configKeyIsSecret(fullKey: string): boolean | undefined {
 
 export interface StackSettings {
   settings: Settings;
+  /** The stack's keys as set (without namespace, values parsed): what the component is given. */
+  raw: Record<string, unknown>;
   /** The MQTT password, as a Pulumi secret, when the stack sets one. */
   mqttPassword?: pulumi.Output<string>;
 }
@@ -38,5 +40,6 @@ export function readStackSettings(): StackSettings {
     throw error;
   }
   const mqttPassword = settings.hasMqttPassword ? new pulumi.Config(PROJECT).requireSecret("mqttPassword") : undefined;
-  return { settings, mqttPassword };
+  const { mqttPassword: _secret, ...keys } = raw;
+  return { settings, raw: keys, mqttPassword };
 }

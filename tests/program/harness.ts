@@ -170,24 +170,50 @@ interface ResourceInternals {
  * resource's type, then its name. Mocks shorten the chain, so it is computed here.
  */
 function engineUrn(stack: string, type: string, name: string, parent: unknown): string {
-  const chain: string[] = [type];
+  return urnOf(stack, [...ancestorTypes(parent).map((types) => types[0]), type], name);
+}
+
+function urnOf(stack: string, chain: string[], name: string): string {
+  return `urn:pulumi:${stack}::${NAMESPACE}::${chain.join("$")}::${name}`;
+}
+
+/** Types a resource was declared with before (`aliases: [{ type }]`), by resource. */
+const previousTypes = new WeakMap<object, string[]>();
+
+/** For each ancestor below the Stack, outermost first: its type, then the types it had before. */
+function ancestorTypes(parent: unknown): string[][] {
+  const chain: string[][] = [];
   for (
     let ancestor = parent as ResourceInternals | undefined;
     ancestor?.__pulumiType !== undefined;
     ancestor = ancestor.__parentResource
   ) {
     if (ancestor.__pulumiType === "pulumi:pulumi:Stack") break;
-    chain.unshift(ancestor.__pulumiType);
+    chain.unshift([ancestor.__pulumiType, ...(previousTypes.get(ancestor) ?? [])]);
   }
-  return `urn:pulumi:${stack}::${NAMESPACE}::${chain.join("$")}::${name}`;
+  return chain;
 }
 
-/** Names given as `aliases: [{ name }]` (same type and parent, another name). */
-function aliasNames(aliases: unknown): string[] {
+function aliasValues(aliases: unknown, field: "name" | "type"): string[] {
   return ([] as unknown[])
     .concat(aliases ?? [])
-    .map((alias) => (alias && typeof alias === "object" ? (alias as { name?: unknown }).name : undefined))
-    .filter((name): name is string => typeof name === "string");
+    .map((alias) => (alias && typeof alias === "object" ? (alias as Record<string, unknown>)[field] : undefined))
+    .filter((value): value is string => typeof value === "string");
+}
+
+/**
+ * The URNs a resource is also known by, as the engine reads its aliases: its own previous names
+ * and types, and every previous type of its ancestors, which their children inherit.
+ */
+function aliasUrns(stack: string, type: string, name: string, parent: unknown, aliases: unknown): string[] {
+  let chains: string[][] = [[]];
+  for (const types of [...ancestorTypes(parent), [type, ...aliasValues(aliases, "type")]]) {
+    chains = chains.flatMap((chain) => types.map((candidate) => [...chain, candidate]));
+  }
+  const names = [name, ...aliasValues(aliases, "name")];
+  const current = engineUrn(stack, type, name, parent);
+  const urns = chains.flatMap((chain) => names.map((candidate) => urnOf(stack, chain, candidate)));
+  return [...new Set(urns)].filter((urn) => urn !== current);
 }
 
 function resourceName(resource: unknown): string | undefined {
@@ -313,6 +339,8 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
   const stackRun = pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       if (args.type === "pulumi:pulumi:Stack") return undefined;
+      const types = aliasValues(args.opts.aliases, "type");
+      if (types.length > 0) previousTypes.set(args.resource, types);
       const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
       const entry: RecordedResource = {
         type: args.type,
@@ -324,7 +352,7 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
         deleteBeforeReplace: (args.opts as PulumiModule.CustomResourceOptions).deleteBeforeReplace,
         providerName: resourceName((args.opts as PulumiModule.CustomResourceOptions).provider),
         urn: engineUrn(stack, args.type, args.name, args.opts.parent),
-        aliasUrns: aliasNames(args.opts.aliases).map((name) => engineUrn(stack, args.type, name, args.opts.parent)),
+        aliasUrns: aliasUrns(stack, args.type, args.name, args.opts.parent, args.opts.aliases),
       };
       recorded.set(`${args.type}::${args.name}`, entry);
       ordered.push(entry);

@@ -15,7 +15,7 @@ import {
 } from "../../components/config/blender";
 import { checksumListBeside } from "../../components/config/release";
 import { parseSettings, PROJECT, Settings } from "../../components/config/settings";
-import { landscapeArgs, workerImageArgs } from "../../components/landscapeArgs";
+import { landscapePlan, workerImageArgs } from "../../components/landscapePlan";
 import {
   blenderConfigDescription,
   parseFetchedRelease,
@@ -198,7 +198,7 @@ describe("the worker image", () => {
   it("is not built without the keys: the workers run the manager image, and nothing more is fetched", () => {
     const settings = settingsOf({ workers: [LOCAL, REMOTE] });
     expect(workerImageArgs(settings)).toBeUndefined();
-    expect(landscapeArgs(settings).workerImage).toBeUndefined();
+    expect(landscapePlan(settings).workerImage).toBeUndefined();
     expect(workerImageName(settings)).toBe("openstudiolandscapes/flamenco-manager:dev-3.7");
   });
 

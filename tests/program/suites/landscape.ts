@@ -59,7 +59,7 @@ describe("the program with default settings", () => {
   test("declares the release, image, network, manager files and manager, under one landscape component", () => {
     const declared = run.resources.map((resource) => `${resource.type} ${resource.name}`);
     expect(declared).toEqual([
-      "openstudiolandscapes:flamenco:Landscape dev",
+      "flamenco-landscape:index:FlamencoLandscape dev",
       "openstudiolandscapes:flamenco:Release dev-release",
       `${COMMAND} dev-release-fetch`,
       "openstudiolandscapes:flamenco:ManagerImage dev-image",
@@ -424,7 +424,10 @@ describe("what a change of one setting touches (the preview diff)", () => {
 describe("settings that shape the program", () => {
   test("enabled: false declares no Docker resources and says so", async () => {
     const run = await runProgram({ config: { ...BASE, enabled: false } });
-    expect(run.resources).toEqual([]);
+    // The landscape component alone, with nothing in it.
+    expect(run.resources.map((resource) => `${resource.type} ${resource.name}`)).toEqual([
+      "flamenco-landscape:index:FlamencoLandscape dev",
+    ]);
     expect(run.outputs.enabled).toBe(false);
     expect(run.outputs.status).toMatch(/disabled/);
     expect(run.outputs.managerUrl).toBeUndefined();
@@ -811,10 +814,14 @@ describe("URNs an existing stack knows", () => {
         },
         stack: "farm",
       });
+      // Every resource also inherits the landscape's previous type; only the previous names matter here.
+      const previousNames = (resource: (typeof run.resources)[number]) => [
+        ...new Set(resource.aliasUrns.map((urn) => urn.split("::").pop()).filter((name) => name !== resource.name)),
+      ];
       const renamed = Object.fromEntries(
         run.resources
-          .filter((resource) => resource.aliasUrns.length > 0)
-          .map((resource) => [resource.name, resource.aliasUrns.map((urn) => urn.split("::").pop())]),
+          .filter((resource) => previousNames(resource).length > 0)
+          .map((resource) => [resource.name, previousNames(resource)]),
       );
       expect(renamed).toEqual({
         "farm-workers-render-01": ["farm-render-host-render-01"],

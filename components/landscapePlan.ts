@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { LANDSCAPE_LABEL } from "../scripts/labels";
 import type { Settings, WorkerHostSettings } from "./config/settings";
-import type { FlamencoLandscapeArgs, WorkerImageArgs } from "./flamencoLandscape";
+import type { LandscapePlan, WorkerImageArgs } from "./flamencoLandscape";
 import type { FlamencoManagerArgs } from "./flamencoManager";
 import type { FlamencoReleaseArgs } from "./flamencoRelease";
 import type { RenderHostPlan } from "./flamencoWorkers";
@@ -84,7 +84,7 @@ function renderHostPlan(settings: Settings, host: WorkerHostSettings): RenderHos
 }
 
 /** Undefined without render hosts: then no worker resources are declared. */
-export function workersArgs(settings: Settings): FlamencoLandscapeArgs["workers"] {
+export function workersArgs(settings: Settings): LandscapePlan["workers"] {
   return settings.workers.length === 0
     ? undefined
     : { hosts: settings.workers.map((host) => renderHostPlan(settings, host)) };
@@ -101,7 +101,7 @@ export function workerImageArgs(settings: Settings): WorkerImageArgs | undefined
   };
 }
 
-export function landscapeArgs(settings: Settings, mqttPassword?: pulumi.Output<string>): FlamencoLandscapeArgs {
+export function landscapePlan(settings: Settings, mqttPassword?: pulumi.Output<string>): LandscapePlan {
   return {
     release: releaseArgs(settings),
     image: managerImageArgs(settings),

@@ -3,7 +3,7 @@
  * without Pulumi mocks.
  */
 import { parseSettings, Settings } from "../../components/config/settings";
-import { landscapeArgs, managerFilesArgs, workersArgs } from "../../components/landscapeArgs";
+import { landscapePlan, managerFilesArgs, workersArgs } from "../../components/landscapePlan";
 
 const HOME = "/home/artist";
 const FEATURE = `${HOME}/.openstudiolandscapes/landscapes/farm/OpenStudioLandscapes-Flamenco`;
@@ -19,9 +19,9 @@ function settingsOf(raw: Record<string, unknown> = {}): Settings {
   return parseSettings({ landscape: "farm", ...raw }, { stack: "farm", homeDirectory: HOME });
 }
 
-describe("landscapeArgs", () => {
+describe("landscapePlan", () => {
   it("gives the manager its container spec, the image its name and the network its name and label", () => {
-    const args = landscapeArgs(settingsOf());
+    const args = landscapePlan(settingsOf());
     expect(args.manager.container).toMatchObject({
       name: "flamenco-manager--farm",
       ports: [{ internal: 8080, external: 8484, ip: "0.0.0.0" }],
@@ -35,7 +35,7 @@ describe("landscapeArgs", () => {
   });
 
   it("tells the release script the official archive, its checksum list and the Dockerfile to stage", () => {
-    const environment = landscapeArgs(settingsOf()).release.environment as Record<string, string>;
+    const environment = landscapePlan(settingsOf()).release.environment as Record<string, string>;
     expect(environment.FLAMENCO_RELEASE_URL).toBe(
       "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz",
     );
@@ -53,8 +53,8 @@ describe("landscapeArgs", () => {
   });
 
   it("reports managerUrl as the config key sets it, else its default", () => {
-    expect(landscapeArgs(settingsOf()).urls.managerUrl).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
-    const custom = landscapeArgs(settingsOf({ managerUrl: "http://10.0.0.5:8484" })).urls;
+    expect(landscapePlan(settingsOf()).urls.managerUrl).toBe("http://flamenco-manager.openstudiolandscapes.lan:8484");
+    const custom = landscapePlan(settingsOf({ managerUrl: "http://10.0.0.5:8484" })).urls;
     expect(custom.managerUrl).toBe("http://10.0.0.5:8484");
     expect(custom.workerCommand).toBe("flamenco-worker -manager http://10.0.0.5:8484");
     expect(custom.managerLocalUrl).toBe("http://127.0.0.1:8484");
