@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { LANDSCAPE_LABEL } from "../scripts/labels";
+import { LANDSCAPE_LABEL } from "../scripts/shared-names";
 import type { Settings, WorkerHostSettings } from "./config/settings";
 import type { LandscapePlan, WorkerImageArgs } from "./flamencoLandscape";
 import type { FlamencoManagerArgs } from "./flamencoManager";

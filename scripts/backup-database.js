@@ -26,7 +26,7 @@ const path = require("path");
 const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 
-const DATABASE_FILE = "flamenco-manager.sqlite";
+const { DATABASE_FILE } = require("./shared-names");
 /** SQLite in WAL mode: the database is these files together. */
 const DATABASE_FILES = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`];
 const CONFIG_FILE = "flamenco-manager.yaml";

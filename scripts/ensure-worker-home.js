@@ -20,7 +20,7 @@ const { spawn } = require("child_process");
 const path = require("path");
 const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
-const { FEATURE_LABEL } = require("./labels");
+const { FEATURE_LABEL } = require("./shared-names");
 const { ensureDirectories } = require("./write-manager-files");
 
 /** Shell run inside the helper container: $1 directory name, $2 owner. */

@@ -1,6 +1,6 @@
 import * as crypto from "crypto";
 import type { Settings } from "../config/settings";
-import { LABEL_PREFIX } from "../../scripts/labels";
+import { LABEL_PREFIX } from "../../scripts/shared-names";
 import { hostConfigFilePath } from "../config/layout";
 import { resultLine } from "./commands";
 

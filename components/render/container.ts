@@ -1,4 +1,4 @@
-import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
+import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/shared-names";
 import type { LogLevel, Settings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
 import { hostConfigFilePath, managerFqdn } from "../config/layout";

@@ -13,7 +13,7 @@ export const FLAMENCO_PROCESS_DIRECTORIES: ProcessDirectories = {
 };
 
 /** The manager's database, as its config names it and the backup script copies it. */
-export { DATABASE_FILE } from "../../scripts/backup-database";
+export { DATABASE_FILE } from "../../scripts/shared-names";
 export const RELEASE_ARCHIVE_IN_CONTEXT = "flamenco-release.tar.gz";
 /** The official Blender build in the worker image's context (the fetch script stages it under this name). */
 export const BLENDER_ARCHIVE_IN_CONTEXT = "blender-release.tar.xz";

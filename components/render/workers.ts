@@ -1,4 +1,4 @@
-import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/labels";
+import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/shared-names";
 import type { Settings, WorkerHostSettings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
 import { builtWorkerImageName, managerImageName } from "../config/layout";

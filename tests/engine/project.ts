@@ -13,7 +13,17 @@ import { stringify } from "yaml";
 import { installProviderStandIns } from "./providers/install";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-const PROJECT_FILES = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "scripts", "tools"];
+const PROJECT_FILES = [
+  "index.ts",
+  "component.ts",
+  "Pulumi.yaml",
+  "PulumiPlugin.yaml",
+  "package.json",
+  "tsconfig.json",
+  "components",
+  "scripts",
+  "tools",
+];
 const NAMESPACE = "flamenco-landscape";
 
 /** The tests' PULUMI_HOME, shared by every copy: the stand-in plugins, installed once per run. */

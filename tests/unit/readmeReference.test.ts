@@ -123,3 +123,10 @@ test("the README shows the two-host example stack file the engine tests apply, v
   const yamlBlocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);
   expect(yamlBlocks).toContain(example);
 });
+
+test("docs/python.md shows the Dagster asset the Python engine test materializes, verbatim", () => {
+  const example = fs.readFileSync(path.join(PROJECT_ROOT, "examples", "python", "flamenco_asset.py"), "utf8");
+  const docs = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "python.md"), "utf8");
+  const pythonBlocks = [...docs.matchAll(/```python\n([\s\S]*?)```/g)].map((match) => match[1]);
+  expect(pythonBlocks).toEqual([example]);
+});
