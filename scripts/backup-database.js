@@ -6,15 +6,20 @@
  * one starts (see components/managerBackup.ts), so nothing writes to the database while it
  * is copied.
  *
- *   node scripts/backup-database.js backup   copy flamenco-manager.sqlite (with -wal, -shm)
- *                                            and flamenco-manager.yaml into
- *                                            <storage>/backups/<timestamp>-<version>/, then
+ *   node scripts/backup-database.js backup   copy flamenco-manager.sqlite (with -wal, -shm, and
+ *                                            the version file beside it) and flamenco-manager.yaml
+ *                                            into <storage>/backups/<timestamp>-<version>/, then
  *                                            keep only the newest FLAMENCO_BACKUPS_KEEP
  *   node scripts/backup-database.js newest   report the newest backup
  *
+ * <version> is the Flamenco version that last ran on the database: the manager container writes
+ * it to flamenco-manager.sqlite.version as it starts, and a restore puts back the version file
+ * of the backup it restores. Where the storage has no version file, FLAMENCO_VERSION names it
+ * (the version the stack deployed at its last `up`).
+ *
  * Environment: FLAMENCO_STORAGE (the manager's storage directory on the host),
- * FLAMENCO_CONFIG_FILE, FLAMENCO_VERSION (the version that ran on this database),
- * FLAMENCO_BACKUPS_KEEP. Prints one JSON line: {"backup": <path or null>, "newest": <path or null>, "removed": [...]}.
+ * FLAMENCO_CONFIG_FILE, FLAMENCO_VERSION, FLAMENCO_BACKUPS_KEEP. Prints one JSON line:
+ * {"backup": <path or null>, "newest": <path or null>, "removed": [...]}.
  *
  * A backup is copied into a hidden temporary directory, flushed, then renamed: a backup
  * directory is complete or absent. Without a database (first deployment) there is nothing
@@ -26,15 +31,32 @@ const path = require("path");
 const { runCommand } = require("./command");
 const { requiredVariable } = require("./environment");
 
-const { DATABASE_FILE } = require("./shared-names");
-/** SQLite in WAL mode: the database is these files together. */
-const DATABASE_FILES = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`];
+const { DATABASE_FILE, DATABASE_VERSION_FILE } = require("./shared-names");
+/** SQLite in WAL mode: the database is these files together; the version file says who wrote them. */
+const DATABASE_FILES = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, DATABASE_VERSION_FILE];
 const CONFIG_FILE = "flamenco-manager.yaml";
 const BACKUPS_DIRECTORY = "backups";
 /** `2026-11-29T10-15-03.123Z-<label>`: sorts by time. */
 const BACKUP_NAME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[A-Za-z0-9._-]+$/;
+/** What a version file may hold to name a backup: a version such as 3.7 or 3.8-beta1. */
+const VERSION_LABEL = /^[0-9][A-Za-z0-9._-]*$/;
 const PARTIAL_PREFIX = ".partial-";
 const COPY_ATTEMPTS = 3;
+
+/**
+ * The version recorded in `directory`'s version file, or null when there is none (or it holds
+ * something that is not a version).
+ * @param {string} directory
+ * @returns {Promise<string | null>}
+ */
+async function recordedVersion(directory) {
+  const text = await fsp.readFile(path.join(directory, DATABASE_VERSION_FILE), "utf8").catch((error) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  const version = text?.trim() ?? "";
+  return VERSION_LABEL.test(version) ? version : null;
+}
 
 /** @param {Date} date @param {string} label */
 function backupName(date, label) {
@@ -162,7 +184,7 @@ async function pruneBackups(storage, keep) {
 
 /**
  * @param {{ storage: string, configFile: string, version: string, keep: number, now?: Date }} options
- * @returns {Promise<{ backup: string | null, newest: string | null, removed: string[] }>}
+ * @returns {Promise<{ backup: string | null, newest: string | null, removed: string[], version?: string }>}
  */
 async function backupDatabase({ storage, configFile, version, keep, now = new Date() }) {
   const database = path.join(storage, DATABASE_FILE);
@@ -170,11 +192,12 @@ async function backupDatabase({ storage, configFile, version, keep, now = new Da
     const backups = await listBackups(storage);
     return { backup: null, newest: backups[backups.length - 1] ?? null, removed: [] };
   }
-  const target = path.join(backupsDirectory(storage), backupName(now, version));
+  const writtenBy = (await recordedVersion(storage)) ?? version;
+  const target = path.join(backupsDirectory(storage), backupName(now, writtenBy));
   if (fs.existsSync(target)) throw new Error(`backup ${target} exists already`);
   await copyIntoNewDirectory([...DATABASE_FILES.map((file) => path.join(storage, file)), configFile], target);
   const removed = await pruneBackups(storage, keep);
-  return { backup: target, newest: target, removed };
+  return { backup: target, newest: target, removed, version: writtenBy };
 }
 
 /**
@@ -202,8 +225,8 @@ async function main({ argv, env, stdout, stderr }) {
     keep,
   });
   if (result.backup === null) stderr.write(`No ${DATABASE_FILE} in ${storage} yet: nothing to back up.\n`);
-  else stderr.write(`Backed up the manager database to ${result.backup}\n`);
-  stdout.write(`${JSON.stringify(result)}\n`);
+  else stderr.write(`Backed up the manager database (last run by Flamenco ${result.version}) to ${result.backup}\n`);
+  stdout.write(`${JSON.stringify({ backup: result.backup, newest: result.newest, removed: result.removed })}\n`);
 }
 
 if (require.main === module) {
@@ -214,6 +237,7 @@ module.exports = {
   main,
   backupDatabase,
   backupName,
+  recordedVersion,
   listBackups,
   pruneBackups,
   copyDurably,
@@ -223,4 +247,5 @@ module.exports = {
   DATABASE_FILES,
   CONFIG_FILE,
   BACKUP_NAME,
+  VERSION_LABEL,
 };

@@ -3,4 +3,6 @@
 export declare const LABEL_PREFIX: "org.openstudiolandscapes";
 export declare const LANDSCAPE_LABEL: "org.openstudiolandscapes.landscape";
 export declare const FEATURE_LABEL: "org.openstudiolandscapes.feature";
+export declare const FLAMENCO_VERSION_LABEL: "org.openstudiolandscapes.flamenco.version";
 export declare const DATABASE_FILE: "flamenco-manager.sqlite";
+export declare const DATABASE_VERSION_FILE: "flamenco-manager.sqlite.version";

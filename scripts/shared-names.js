@@ -11,8 +11,22 @@ const LABEL_PREFIX = "org.openstudiolandscapes";
 const LANDSCAPE_LABEL = `${LABEL_PREFIX}.landscape`;
 /** What a container is: flamenco-manager, flamenco-worker, flamenco-worker-home. */
 const FEATURE_LABEL = `${LABEL_PREFIX}.feature`;
+/** The Flamenco version a manager container runs. */
+const FLAMENCO_VERSION_LABEL = `${LABEL_PREFIX}.flamenco.version`;
 
 /** The manager's database, as its config names it and the backup script copies it. */
 const DATABASE_FILE = "flamenco-manager.sqlite";
+/**
+ * Beside the database: the Flamenco version that last started on it, written by the manager
+ * container as it starts, so a backup is named for the version that wrote its data.
+ */
+const DATABASE_VERSION_FILE = "flamenco-manager.sqlite.version";
 
-module.exports = { LABEL_PREFIX, LANDSCAPE_LABEL, FEATURE_LABEL, DATABASE_FILE };
+module.exports = {
+  LABEL_PREFIX,
+  LANDSCAPE_LABEL,
+  FEATURE_LABEL,
+  FLAMENCO_VERSION_LABEL,
+  DATABASE_FILE,
+  DATABASE_VERSION_FILE,
+};

@@ -1,4 +1,10 @@
-import { FEATURE_LABEL, LABEL_PREFIX, LANDSCAPE_LABEL } from "../../scripts/shared-names";
+import {
+  DATABASE_VERSION_FILE,
+  FEATURE_LABEL,
+  FLAMENCO_VERSION_LABEL,
+  LABEL_PREFIX,
+  LANDSCAPE_LABEL,
+} from "../../scripts/shared-names";
 import type { LogLevel, Settings } from "../config/settings";
 import type { ContainerSpec } from "./containerSpec";
 import { hostConfigFilePath, managerFqdn } from "../config/layout";
@@ -13,8 +19,26 @@ const LOG_LEVEL_FLAGS: Record<LogLevel, string[]> = {
   trace: ["-trace"],
 };
 
-export function managerCommand(logLevel: LogLevel): string[] {
-  return [CONTAINER_PATHS.managerBinary, ...LOG_LEVEL_FLAGS[logLevel]];
+/** Where the manager container records the version it runs, beside the database in the storage mount. */
+export const DATABASE_VERSION_PATH = `${CONTAINER_PATHS.storage}/${DATABASE_VERSION_FILE}`;
+
+/**
+ * Writes `version` to `versionFile` (through a sibling and a rename, so the file is whole or
+ * absent), then replaces the shell with `command`: the manager stays PID 1 and gets Docker's
+ * stop signal itself. `version` matches VERSION_PATTERN, so it needs no quoting.
+ */
+export function recordVersionThenRun(versionFile: string, version: string, command: readonly string[]): string[] {
+  const script = `printf '%s\\n' '${version}' > '${versionFile}.partial' && mv -f '${versionFile}.partial' '${versionFile}' && exec "$@"`;
+  return ["/bin/sh", "-c", script, "flamenco-manager", ...command];
+}
+
+/**
+ * The manager's command: it first records its version beside the database, so a backup of that
+ * database is named for the version that last ran on it (scripts/backup-database.js), also after
+ * a restore put an older database back.
+ */
+export function managerCommand(logLevel: LogLevel, version: string): string[] {
+  return recordVersionThenRun(DATABASE_VERSION_PATH, version, [CONTAINER_PATHS.managerBinary, ...LOG_LEVEL_FLAGS[logLevel]]);
 }
 
 /**
@@ -63,7 +87,7 @@ export function managerContainerSpec(settings: Settings) {
     // The hostname is already fully qualified; Docker would append a domainname to it again.
     hostname: managerFqdn(settings),
     restart: settings.restart,
-    command: managerCommand(settings.logLevel),
+    command: managerCommand(settings.logLevel, settings.release.version),
     envs: managerEnvironment(settings),
     ports: [{ internal: settings.ports.container, external: settings.ports.host, ip: settings.ports.bindAddress }],
     volumes: [
@@ -76,6 +100,8 @@ export function managerContainerSpec(settings: Settings) {
     labels: [
       { label: LANDSCAPE_LABEL, value: settings.landscape },
       { label: FEATURE_LABEL, value: "flamenco-manager" },
+      // Read by the restore script: whether this manager may start on a restored database.
+      { label: FLAMENCO_VERSION_LABEL, value: settings.release.version },
     ],
     wait: true,
     waitTimeout: MANAGER_WAIT_TIMEOUT_SECONDS,

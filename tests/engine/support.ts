@@ -93,3 +93,43 @@ export async function removeLeftovers(landscapes: string[]): Promise<void> {
     for (const network of networks) await dockerCli(["network", "rm", network]).catch(() => undefined);
   }
 }
+
+/** A container event as `docker events --format '{{json .}}'` prints it. */
+export interface ContainerEvent {
+  /** create, start, kill, die, stop, destroy, ... */
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  /** Nanoseconds since the epoch, on the engine's clock (this machine's). */
+  timeNano: number;
+}
+
+/**
+ * Records the engine's events of the containers named `name` from now until `stop()` is awaited:
+ * what really happened to them, in order, whatever the provider or the engine reported.
+ */
+export async function recordContainerEvents(name: string): Promise<{ stop: () => Promise<ContainerEvent[]> }> {
+  const since = `${Math.floor(Date.now() / 1000) - 1}`;
+  return {
+    stop: async () => {
+      const until = `${Math.ceil(Date.now() / 1000) + 1}`;
+      // Past events are replayed between since and until, and the command ends on its own.
+      const output = await dockerCli([
+        "events",
+        "--since",
+        since,
+        "--until",
+        until,
+        "--filter",
+        "type=container",
+        "--filter",
+        `container=${name}`,
+        "--format",
+        "{{json .}}",
+      ]);
+      return output
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as ContainerEvent);
+    },
+  };
+}

@@ -74,7 +74,7 @@ describe("backupDatabase", () => {
   test("copies the database with its WAL and SHM files and the config into <storage>/backups/<timestamp>-<version>", async () => {
     writeDatabase("rows of jobs");
     const backup = path.join(storage, "backups", "2026-11-29T10-15-03.123Z-3.7");
-    expect(await backUp()).toEqual({ backup, newest: backup, removed: [] });
+    expect(await backUp()).toEqual({ backup, newest: backup, removed: [], version: "3.7" });
     expect(backupsListing()).toEqual(["2026-11-29T10-15-03.123Z-3.7"]);
     expect(fs.readdirSync(backup).sort()).toEqual([
       "flamenco-manager.sqlite",
@@ -90,6 +90,25 @@ describe("backupDatabase", () => {
     );
     // The database itself is left as it was.
     expect(fs.readFileSync(path.join(storage, "flamenco-manager.sqlite"), "utf8")).toBe("main:rows of jobs");
+  });
+
+  test("is named for the version the manager recorded beside the database, and keeps that record", async () => {
+    writeDatabase("rows written by 3.6");
+    fs.writeFileSync(path.join(storage, "flamenco-manager.sqlite.version"), "3.6\n");
+    const backup = path.join(storage, "backups", "2026-11-29T10-15-03.123Z-3.6");
+    // FLAMENCO_VERSION says 3.7 (the stack's last up), but 3.6 ran on this database last.
+    expect(await backUp()).toEqual({ backup, newest: backup, removed: [], version: "3.6" });
+    expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite.version"), "utf8")).toBe("3.6\n");
+    expect(fs.readFileSync(path.join(backup, "flamenco-manager.sqlite"), "utf8")).toBe("main:rows written by 3.6");
+  });
+
+  test.each([
+    ["empty", ""],
+    ["not a version", "../../etc\n"],
+  ])("a version file that is %s does not name the backup: FLAMENCO_VERSION does", async (_what, content) => {
+    writeDatabase("rows");
+    fs.writeFileSync(path.join(storage, "flamenco-manager.sqlite.version"), content);
+    expect(path.basename(String((await backUp()).backup))).toBe("2026-11-29T10-15-03.123Z-3.7");
   });
 
   test("a database without WAL and SHM files (checkpointed) is backed up alone with the config", async () => {
@@ -176,7 +195,7 @@ describe("node scripts/backup-database.js backup, as Pulumi's delete step runs i
     expect(name).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-3\.8$/);
     const backup = path.join(storage, "backups", name);
     expect(parseBackupReport(result.stdout)).toEqual({ backup, newest: backup, removed: [] });
-    expect(result.stderr).toBe(`Backed up the manager database to ${backup}\n`);
+    expect(result.stderr).toBe(`Backed up the manager database (last run by Flamenco 3.8) to ${backup}\n`);
   });
 
   test("a failure fails the step, with the reason after the script's name", () => {
@@ -231,7 +250,7 @@ describe("the command's main, in this process", () => {
     expect(name).toMatch(/-3\.8$/);
     const backup = path.join(storage, "backups", name);
     expect(stdout).toBe(`${JSON.stringify({ backup, newest: backup, removed: [] })}\n`);
-    expect(stderr).toBe(`Backed up the manager database to ${backup}\n`);
+    expect(stderr).toBe(`Backed up the manager database (last run by Flamenco 3.8) to ${backup}\n`);
   });
 
   test("backup without a database: says there is nothing to back up", async () => {

@@ -134,10 +134,11 @@ describe("decisions taken from Settings", () => {
     expect(buildsOwnImage({ workerImage: "registry.lan/flamenco-worker:3.7" }, local)).toBe(false);
   });
 
-  it("the manager container carries the landscape's and the feature's labels", () => {
+  it("the manager container carries the landscape's, the feature's and the version's labels", () => {
     expect(managerContainerSpec(settingsOf()).labels).toEqual([
       { label: "org.openstudiolandscapes.landscape", value: "dev" },
       { label: "org.openstudiolandscapes.feature", value: "flamenco-manager" },
+      { label: "org.openstudiolandscapes.flamenco.version", value: "3.7" },
     ]);
   });
 });

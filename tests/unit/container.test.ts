@@ -1,5 +1,8 @@
 import * as childProcess from "child_process";
+import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
+import * as path from "path";
 import type { AddressInfo } from "net";
 import { parseSettings, Settings } from "../../components/config/settings";
 import type { ContainerSpec } from "../../components/render/containerSpec";
@@ -8,6 +11,7 @@ import {
   managerContainerSpec,
   managerEnvironment,
   managerHealthcheck,
+  recordVersionThenRun,
 } from "../../components/render/container";
 import { workerContainerSpec } from "../../components/render/workers";
 
@@ -76,9 +80,10 @@ describe("managerContainerSpec", () => {
     expect(managerContainerSpec(settingsOf({ restart: "unless-stopped" })).restart).toBe("unless-stopped");
   });
 
-  it("runs the manager with the log-level flag", () => {
-    expect(spec.command).toEqual(["/app/flamenco-manager"]);
-    expect(managerContainerSpec(settingsOf({ logLevel: "debug" })).command).toEqual([
+  it("runs the manager with the log-level flag, after recording its version", () => {
+    expect(spec.command.slice(-1)).toEqual(["/app/flamenco-manager"]);
+    expect(spec.command[2]).toContain("'3.7'");
+    expect(managerContainerSpec(settingsOf({ logLevel: "debug" })).command.slice(-2)).toEqual([
       "/app/flamenco-manager",
       "-debug",
     ]);
@@ -130,6 +135,14 @@ describe("managerContainerSpec", () => {
     expect(spec.labels).toContainEqual({ label: "org.openstudiolandscapes.landscape", value: "dev" });
   });
 
+  it("labels the container with the Flamenco version it runs, for the restore script", () => {
+    expect(spec.labels).toContainEqual({ label: "org.openstudiolandscapes.flamenco.version", value: "3.7" });
+    expect(managerContainerSpec(settingsOf({ flamencoVersion: "3.6" })).labels).toContainEqual({
+      label: "org.openstudiolandscapes.flamenco.version",
+      value: "3.6",
+    });
+  });
+
   it("does not depend on the order the environment is written in", () => {
     expect(managerContainerSpec(settingsOf({ environment: { B: "1", A: "2" } })).envs).toEqual([
       "TZ=UTC",
@@ -145,13 +158,55 @@ describe("managerContainerSpec", () => {
 });
 
 describe("managerCommand", () => {
+  const record =
+    "printf '%s\\n' '3.6' > '/app/flamenco-manager-storage/flamenco-manager.sqlite.version.partial' && mv -f '/app/flamenco-manager-storage/flamenco-manager.sqlite.version.partial' '/app/flamenco-manager-storage/flamenco-manager.sqlite.version' && exec \"$@\"";
   it.each([
     ["quiet", ["/app/flamenco-manager", "-quiet"]],
     ["info", ["/app/flamenco-manager"]],
     ["debug", ["/app/flamenco-manager", "-debug"]],
     ["trace", ["/app/flamenco-manager", "-trace"]],
-  ] as const)("%s", (level, command) => {
-    expect(managerCommand(level)).toEqual(command);
+  ] as const)("%s: records the version beside the database, then runs the manager", (level, command) => {
+    expect(managerCommand(level, "3.6")).toEqual(["/bin/sh", "-c", record, "flamenco-manager", ...command]);
+  });
+
+  it("is the container's command, with the stack's Flamenco version", () => {
+    expect(managerContainerSpec(settingsOf({ flamencoVersion: "3.6" })).command).toEqual(
+      managerCommand("info", "3.6"),
+    );
+  });
+});
+
+describe("recordVersionThenRun", () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "record-version-"));
+  });
+  afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  it("writes the version file whole, then runs the command in place of the shell with its arguments", () => {
+    const versionFile = path.join(directory, "flamenco-manager.sqlite.version");
+    fs.writeFileSync(versionFile, "3.7\n");
+    const [program, ...args] = recordVersionThenRun(versionFile, "3.6", [
+      "/bin/sh",
+      "-c",
+      'echo "pid $$ args $*"; cat "$0"',
+      versionFile,
+      "-debug",
+    ]);
+    const run = childProcess.spawnSync(program, args, { encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(fs.readFileSync(versionFile, "utf8")).toBe("3.6\n");
+    expect(fs.readdirSync(directory)).toEqual(["flamenco-manager.sqlite.version"]);
+    // exec: the command runs as the shell's own process (the PID Docker signals), with its arguments.
+    expect(run.stdout).toBe(`pid ${run.pid} args -debug\n3.6\n`);
+  });
+
+  it("does not run the command when the version cannot be recorded", () => {
+    const versionFile = path.join(directory, "missing-directory", "flamenco-manager.sqlite.version");
+    const [program, ...args] = recordVersionThenRun(versionFile, "3.6", ["/bin/sh", "-c", "echo ran"]);
+    const run = childProcess.spawnSync(program, args, { encoding: "utf8" });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toBe("");
   });
 });
 

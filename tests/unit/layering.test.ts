@@ -97,8 +97,9 @@ describe("imports flow one way", () => {
     expect(violations(sourceFiles("components/render"), allowed)).toEqual([]);
   });
 
-  it("the command scripts import only each other", () => {
-    const allowed = ({ target }: Import) => inScripts(target);
+  it("the command scripts import only each other (the restore, run by an admin, also reads the stack's YAML)", () => {
+    const allowed = ({ from, target }: Import) =>
+      inScripts(target) || (from === "scripts/restore-backup.js" && target === "yaml");
     expect(violations(sourceFiles("scripts"), allowed)).toEqual([]);
   });
 

@@ -137,7 +137,13 @@ describe("the program with default settings", () => {
       name: "flamenco-manager--dev",
       hostname: "flamenco-manager.openstudiolandscapes.lan",
       restart: "always",
-      command: ["/app/flamenco-manager"],
+      command: [
+        "/bin/sh",
+        "-c",
+        "printf '%s\\n' '3.7' > '/app/flamenco-manager-storage/flamenco-manager.sqlite.version.partial' && mv -f '/app/flamenco-manager-storage/flamenco-manager.sqlite.version.partial' '/app/flamenco-manager-storage/flamenco-manager.sqlite.version' && exec \"$@\"",
+        "flamenco-manager",
+        "/app/flamenco-manager",
+      ],
       envs: ["TZ=UTC"],
       ports: [{ internal: 8080, external: 8484, ip: "0.0.0.0" }],
       volumes: [
@@ -447,7 +453,7 @@ describe("settings that shape the program", () => {
 
   test("the log level becomes the manager's flag", async () => {
     const run = await runProgram({ config: { ...BASE, logLevel: "trace" } });
-    expect(containerOf(run).command).toEqual(["/app/flamenco-manager", "-trace"]);
+    expect((containerOf(run).command as string[]).slice(-2)).toEqual(["/app/flamenco-manager", "-trace"]);
   });
 
   test("the landscape defaults to the stack name", async () => {
