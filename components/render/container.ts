@@ -38,7 +38,10 @@ export function recordVersionThenRun(versionFile: string, version: string, comma
  * a restore put an older database back.
  */
 export function managerCommand(logLevel: LogLevel, version: string): string[] {
-  return recordVersionThenRun(DATABASE_VERSION_PATH, version, [CONTAINER_PATHS.managerBinary, ...LOG_LEVEL_FLAGS[logLevel]]);
+  return recordVersionThenRun(DATABASE_VERSION_PATH, version, [
+    CONTAINER_PATHS.managerBinary,
+    ...LOG_LEVEL_FLAGS[logLevel],
+  ]);
 }
 
 /**

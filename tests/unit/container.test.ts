@@ -170,9 +170,7 @@ describe("managerCommand", () => {
   });
 
   it("is the container's command, with the stack's Flamenco version", () => {
-    expect(managerContainerSpec(settingsOf({ flamencoVersion: "3.6" })).command).toEqual(
-      managerCommand("info", "3.6"),
-    );
+    expect(managerContainerSpec(settingsOf({ flamencoVersion: "3.6" })).command).toEqual(managerCommand("info", "3.6"));
   });
 });
 
