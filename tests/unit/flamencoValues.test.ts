@@ -150,8 +150,12 @@ describe("flamenco-manager.yaml, row by row", () => {
     expect(written.mqtt).toEqual({ client: { broker: "tcp://mqtt.studio.lan:1883" } });
   });
 
-  it("variables.blender: `blender` for linux workers, found on their PATH", () => {
-    expect(doc.variables.blender.values.find((entry) => entry.platform === "linux")?.value).toBe("blender");
+  it("variables.blender: `blender` for linux workers, found on their PATH; the worker image's Blender when it holds one", () => {
+    const linux = (document: Doc) =>
+      document.variables.blender.values.find((entry) => entry.platform === "linux")?.value;
+    expect(linux(doc)).toBe("blender");
+    expect(linux(managerDocument({ workerPackages: ["blender"] }))).toBe("/usr/bin/blender");
+    expect(linux(managerDocument({ blenderVersion: "4.2.3" }))).toBe("/opt/blender/blender");
   });
 
   it("variables.blenderArgs: -b -y", () => {
@@ -234,7 +238,8 @@ describe("docs/flamenco-values.md", () => {
       "`task_timeout`, `worker_timeout`": "`10m`, `1m`",
       "`blocklist_threshold`, `task_fail_after_softfail_count`": "`3`, `3`",
       "`mqtt.client.broker`": "(not written without `manager.mqtt`)",
-      "`variables.blender`": "`blender` (linux)",
+      "`variables.blender`":
+        "`blender` (linux); `/usr/bin/blender` with `workerPackages: [blender]`, `/opt/blender/blender` with `blenderVersion`",
       "`variables.blenderArgs`": "`-b -y`",
       "`variables.jobs`": "(never written)",
       command: "`flamenco-worker -manager http://flamenco-manager:8080`",
