@@ -273,18 +273,58 @@ function clobberedStorage(fields: Fields, input: Input, context: CrossKeyContext
   return [...overlaps, ...notDirectories];
 }
 
-/** Problems no single key shows: limits on combined names, storage overlaps, key dependencies. */
+/** A rule that spans keys: what it refuses, as the configuration reference says it, and its check. */
+export interface CrossKeyRule {
+  refuses: string;
+  problems(fields: Fields, input: Input, context: CrossKeyContext): ConfigProblem[];
+}
+
+/** The rules no single key shows: limits on combined names, storage overlaps, key dependencies. */
+export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
+  {
+    refuses:
+      "a `flamencoRelease.url` named like an official archive of another version than `flamencoVersion`: the image tag would name another version than it holds",
+    problems: (_fields, input) => releaseVersionMismatch(input),
+  },
+  {
+    refuses:
+      "`blenderRelease` without `blenderVersion`, or with a url named like an official archive of another version",
+    problems: blenderReleaseVersion,
+  },
+  {
+    refuses: "`blender` in `workerPackages` while `blenderVersion` is set: the worker image holds one Blender",
+    problems: twoBlenders,
+  },
+  {
+    refuses:
+      "`workerImage` together with `blenderVersion` or `workerPackages`: with them the program builds the worker image itself",
+    problems: workerImageAndBuild,
+  },
+  {
+    refuses: `a manager hostname \`<network.alias>.<network.domain>\` over ${MAX_HOSTNAME_LENGTH} characters (Docker's limit)`,
+    problems: (_fields, input) => hostnameTooLong(input),
+  },
+  {
+    refuses: `an image tag \`<landscape>-<flamencoVersion>\` over ${MAX_IMAGE_TAG_LENGTH} characters (Docker's limit)`,
+    problems: imageTagTooLong,
+  },
+  {
+    refuses: "a `managerUser` with uid 0 (root) unless `allowRootUser` is `true`",
+    problems: rootUser,
+  },
+  {
+    refuses: "`mqttPassword` without `manager.mqtt`",
+    problems: (_fields, input, context) => passwordWithoutBroker(input, context),
+  },
+  {
+    refuses:
+      "storage that could be clobbered: `storage`, `sharedStorage`, the `workersRoot` of each host without `dockerHost`, the config file, the release cache and the image build contexts must each be apart from the others, none equal to or inside another; and `storage`, `sharedStorage` or such a `workersRoot` that exists as something other than a directory",
+    problems: clobberedStorage,
+  },
+];
+
+/** Problems no single key shows, of every rule in {@link CROSS_KEY_RULES}. */
 export function crossKeyProblems(input: Input, context: CrossKeyContext): ConfigProblem[] {
   const fields = validFields(input);
-  return [
-    ...releaseVersionMismatch(input),
-    ...blenderReleaseVersion(fields, input),
-    ...twoBlenders(fields, input),
-    ...workerImageAndBuild(fields, input),
-    ...hostnameTooLong(input),
-    ...imageTagTooLong(fields, input),
-    ...rootUser(fields, input),
-    ...passwordWithoutBroker(input, context),
-    ...clobberedStorage(fields, input, context),
-  ];
+  return CROSS_KEY_RULES.flatMap((rule) => rule.problems(fields, input, context));
 }

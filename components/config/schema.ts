@@ -1,11 +1,26 @@
 import { z } from "zod";
 import { CONTAINER_PATHS } from "./containerLayout";
 import { GO_DURATION_HINT, isGoDuration } from "./durations";
-import { BLENDER_NAMING, BLENDER_VERSION_PATTERN } from "./blender";
+import { BLENDER_DOWNLOADS, BLENDER_NAMING, BLENDER_VERSION_PATTERN, blenderArchiveName } from "./blender";
 import { isWithin } from "./flamencoPaths";
 import { DNS_LABEL, DOCKER_OBJECT_NAME, isDnsName, isIpLiteral } from "./network";
-import { PLACEHOLDERS, templateIsAbsolute, unknownPlaceholders } from "./placeholders";
-import { ArchiveNaming, checksumListBeside, FLAMENCO_NAMING } from "./release";
+import { FEATURE_DIRECTORY, PLACEHOLDERS, templateIsAbsolute, unknownPlaceholders } from "./placeholders";
+import { ArchiveNaming, checksumListBeside, FLAMENCO_NAMING, OFFICIAL_DOWNLOADS } from "./release";
+
+/*
+ * Every key of the schema carries its description in `.meta({ description })`, the last call
+ * of its chain: `npm run docs` renders docs/configuration.md and Pulumi.yaml's config block
+ * from them, with the type, default and rule (the HINTS below) read from the schema itself. A
+ * key without a description fails the docs test.
+ */
+declare module "zod" {
+  interface GlobalMeta {
+    /** The default as the reference states it where the program derives it (from the stack name, other keys). */
+    derivedDefault?: string;
+    /** A number checked to be whole by a refinement rather than z.int(). */
+    type?: "integer";
+  }
+}
 
 /**
  * Defaults of the stack config keys. They equal the OpenStudioLandscapes-Flamenco
@@ -189,8 +204,12 @@ const releaseOverride = z
       url: z
         .string({ error: HINTS.releaseUrl })
         .refine(isUrlOrAbsolutePath, { error: HINTS.releaseUrl })
-        .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials }),
-      sha256: sha256.optional(),
+        .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials })
+        .meta({ description: "Where the release archive is: a URL or a path on the machine that runs Pulumi." }),
+      sha256: sha256.optional().meta({
+        description:
+          "The archive's sha256. Without it, the archive is checked against the checksum list published beside an official archive's name, which only https vouches for.",
+      }),
     },
     { error: "an object {url, sha256}" },
   )
@@ -219,8 +238,15 @@ const blenderRelease = z
       url: z
         .string({ error: HINTS.blenderReleaseUrl })
         .refine((url) => isUrlOrAbsolutePath(url) && isTarXz(url), { error: HINTS.blenderReleaseUrl })
-        .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials }),
-      sha256: sha256.optional(),
+        .refine(hasNoCredentials, { error: HINTS.releaseUrlCredentials })
+        .meta({
+          description:
+            "Where the Blender archive is: a URL or a path on the machine that runs Pulumi, of a `.tar.xz` whose top directory holds the `blender` executable.",
+        }),
+      sha256: sha256.optional().meta({
+        description:
+          "The archive's sha256. Without it, an https:// archive named like an official one is checked against `blender-<version>.sha256` published beside it.",
+      }),
     },
     { error: "an object {url, sha256?}" },
   )
@@ -267,12 +293,20 @@ const environment = environmentMap(MANAGER_RESERVED_VARIABLES, HINTS.environment
 const variableValue = z
   .strictObject(
     {
-      platform: z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform }).optional(),
+      platform: z
+        .enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform })
+        .optional()
+        .meta({ description: "The platform this value is for." }),
       platforms: z
         .array(z.enum(["all", "linux", "windows", "darwin", "manager"], { error: HINTS.platform }))
-        .optional(),
-      audience: z.enum(["all", "workers", "users"], { error: HINTS.audience }).optional(),
-      value: z.string({ error: "a string" }),
+        .optional()
+        .meta({ description: "Several platforms that share this value, instead of `platform`." }),
+      audience: z.enum(["all", "workers", "users"], { error: HINTS.audience }).optional().meta({
+        description: "Who gets this value: workers, users (job submission) or all (Flamenco's default).",
+      }),
+      value: z
+        .string({ error: "a string" })
+        .meta({ description: "The variable's value on that platform, such as a path." }),
     },
     { error: "an object {platform | platforms, audience?, value}" },
   )
@@ -282,8 +316,14 @@ const variableValue = z
 
 const variable = z.strictObject(
   {
-    isTwoway: z.boolean({ error: HINTS.boolean }).optional(),
-    values: z.array(variableValue, { error: "a list of {platform, value}" }).min(1, { error: "at least one value" }),
+    isTwoway: z.boolean({ error: HINTS.boolean }).optional().meta({
+      description:
+        "A two-way variable (`is_twoway`): Flamenco also turns its values back into the variable in the paths of submitted jobs, so one job runs on every platform.",
+    }),
+    values: z
+      .array(variableValue, { error: "a list of {platform, value}" })
+      .min(1, { error: "at least one value" })
+      .meta({ description: "The variable's value per platform and audience." }),
   },
   { error: "an object {isTwoway?, values}" },
 );
@@ -316,10 +356,18 @@ function isSharedStorageContainerPath(value: string): boolean {
 
 const mqtt = z.strictObject(
   {
-    broker: z.string({ error: HINTS.mqttBroker }).refine(isMqttBrokerUrl, { error: HINTS.mqttBroker }),
-    clientID: z.string({ error: HINTS.name }).optional(),
-    topicPrefix: z.string({ error: HINTS.name }).optional(),
-    username: z.string({ error: HINTS.name }).optional(),
+    broker: z
+      .string({ error: HINTS.mqttBroker })
+      .refine(isMqttBrokerUrl, { error: HINTS.mqttBroker })
+      .meta({ description: "The broker's URL." }),
+    clientID: z.string({ error: HINTS.name }).optional().meta({
+      description: "Client ID the manager connects to the broker with (`clientID`).",
+    }),
+    topicPrefix: z
+      .string({ error: HINTS.name })
+      .optional()
+      .meta({ description: "Prefix of the topics the manager publishes its events on (`topic_prefix`)." }),
+    username: z.string({ error: HINTS.name }).optional().meta({ description: "User name at the broker." }),
   },
   {
     error: "an object {broker, clientID?, topicPrefix?, username?}; the password goes into the secret key mqttPassword",
@@ -328,8 +376,12 @@ const mqtt = z.strictObject(
 
 const garbageCollect = z.strictObject(
   {
-    period: duration.default(DEFAULTS.shamanGarbageCollectPeriod),
-    maxAge: duration.default(DEFAULTS.shamanGarbageCollectMaxAge),
+    period: duration
+      .default(DEFAULTS.shamanGarbageCollectPeriod)
+      .meta({ description: "How often Shaman's garbage collection runs." }),
+    maxAge: duration
+      .default(DEFAULTS.shamanGarbageCollectMaxAge)
+      .meta({ description: "Files in Shaman's store unused for longer than this are removed." }),
     extraCheckoutPaths: z
       .array(
         z
@@ -337,15 +389,22 @@ const garbageCollect = z.strictObject(
           .refine(isSharedStorageContainerPath, { error: HINTS.extraCheckoutPath }),
         { error: "a list of paths" },
       )
-      .default([]),
+      .default([])
+      .meta({
+        description:
+          "More checkout directories whose links keep Shaman's files in use, besides its own; paths as the manager's container sees them.",
+      }),
   },
   { error: "an object {period?, maxAge?, extraCheckoutPaths?}" },
 );
 
 const shaman = z.strictObject(
   {
-    enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.shamanEnabled),
-    garbageCollect: garbageCollect.prefault({}),
+    enabled: z
+      .boolean({ error: HINTS.boolean })
+      .default(DEFAULTS.shamanEnabled)
+      .meta({ description: "Whether Shaman is on." }),
+    garbageCollect: garbageCollect.prefault({}).meta({ description: "Garbage collection of Shaman's file store." }),
   },
   { error: "an object {enabled, garbageCollect?}" },
 );
@@ -379,16 +438,44 @@ export const DEFAULT_VARIABLES: z.input<typeof variables> = {
 
 const manager = z.strictObject(
   {
-    managerName: nonEmpty.default(DEFAULTS.managerName),
-    databaseCheckPeriod: duration.default(DEFAULTS.databaseCheckPeriod),
-    taskTimeout: duration.default(DEFAULTS.taskTimeout),
-    workerTimeout: duration.default(DEFAULTS.workerTimeout),
-    blocklistThreshold: count.default(DEFAULTS.blocklistThreshold),
-    taskFailAfterSoftfailCount: count.default(DEFAULTS.taskFailAfterSoftfailCount),
-    autodiscoverable: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.autodiscoverable),
-    shaman: shaman.prefault({}),
-    variables: variables.prefault(() => structuredClone(DEFAULT_VARIABLES)),
-    mqtt: mqtt.optional(),
+    managerName: nonEmpty
+      .default(DEFAULTS.managerName)
+      .meta({ description: "Name shown in the web UI and returned by `/api/v3/version` (`manager_name`)." }),
+    databaseCheckPeriod: duration
+      .default(DEFAULTS.databaseCheckPeriod)
+      .meta({ description: "How often the manager checks its database (`database_check_period`)." }),
+    taskTimeout: duration.default(DEFAULTS.taskTimeout).meta({
+      description:
+        "How long a task may go without an update from its worker before the manager times it out (`task_timeout`).",
+    }),
+    workerTimeout: duration.default(DEFAULTS.workerTimeout).meta({
+      description:
+        "How long a worker may go without contacting the manager before the manager times it out (`worker_timeout`).",
+    }),
+    blocklistThreshold: count.default(DEFAULTS.blocklistThreshold).meta({
+      description:
+        "Failures of one worker on one type of task in a job after which that worker gets no more of them in that job (`blocklist_threshold`).",
+    }),
+    taskFailAfterSoftfailCount: count.default(DEFAULTS.taskFailAfterSoftfailCount).meta({
+      description: "How many workers may fail a task before it fails for good (`task_fail_after_softfail_count`).",
+    }),
+    autodiscoverable: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.autodiscoverable).meta({
+      description:
+        "Whether the manager announces itself over UPnP/SSDP. The seed had `true`, but the announcement does not cross a Docker bridge network and would only name the container's internal address: workers are given the manager's URL instead.",
+    }),
+    shaman: shaman
+      .prefault({})
+      .meta({ description: "Shaman, Flamenco's file storage for job files; it needs symlinks on the shared storage." }),
+    variables: variables
+      .prefault(() => structuredClone(DEFAULT_VARIABLES))
+      .meta({
+        description:
+          "Flamenco's variables by name, two-way variables included. The defaults point `blender` at the Blender on each platform's PATH and give `blenderArgs`. With `blenderVersion` or `workerPackages` holding Blender, Linux workers get the worker image's Blender as `blender`, unless the stack sets `blender` itself; the other platforms keep their values.",
+      }),
+    mqtt: mqtt.optional().meta({
+      description:
+        "Flamenco's MQTT client (`mqtt.client`): the manager publishes its events to this broker. Its password is the secret key `mqttPassword`.",
+    }),
   },
   { error: "an object of flamenco-manager.yaml settings" },
 );
@@ -402,15 +489,24 @@ export const networkSchema = z.strictObject(
       .string({ error: HINTS.networkName })
       .regex(DOCKER_OBJECT_NAME, { error: HINTS.networkName })
       .refine((name) => !RESERVED_NETWORK_NAMES.includes(name), { error: HINTS.reservedNetworkName })
-      .optional(),
+      .optional()
+      .meta({
+        description: "Docker network of the landscape: the manager and the workers on its host join it.",
+        derivedDefault: "`openstudiolandscapes-<landscape>`",
+      }),
     alias: z
       .string({ error: HINTS.dnsLabel })
       .regex(DNS_LABEL, { error: HINTS.dnsLabel })
-      .default(DEFAULTS.networkAlias),
+      .default(DEFAULTS.networkAlias)
+      .meta({ description: "The manager's name on the landscape network; `<alias>.<domain>` names it there too." }),
     domain: z
       .string({ error: HINTS.dnsName })
       .refine(isDnsName, { error: HINTS.dnsName })
-      .default(DEFAULTS.networkDomain),
+      .default(DEFAULTS.networkDomain)
+      .meta({
+        description:
+          "Studio LAN domain: the manager container's hostname is `<alias>.<domain>` (at most 64 characters), and the default `managerUrl` uses it.",
+      }),
   },
   { error: "an object {name?, alias?, domain?}" },
 );
@@ -468,7 +564,10 @@ export const WORKER_RESERVED_VARIABLES = ["TZ", "PATH", "FLAMENCO_HOME", "FLAMEN
  * the list-level checks below from reporting their problems in the same error.
  */
 function wholeNumber(minimum: number, hint: string) {
-  return z.number({ error: hint }).refine((value) => Number.isInteger(value) && value >= minimum, { error: hint });
+  return z
+    .number({ error: hint })
+    .refine((value) => Number.isInteger(value) && value >= minimum, { error: hint })
+    .meta({ type: "integer" });
 }
 
 const hostPath = z
@@ -478,19 +577,42 @@ const hostPath = z
 export const workerHostSchema = z
   .strictObject(
     {
-      name: z.string({ error: HINTS.hostName }).regex(DNS_LABEL, { error: HINTS.hostName }),
+      name: z
+        .string({ error: HINTS.hostName })
+        .regex(DNS_LABEL, { error: HINTS.hostName })
+        .meta({ description: "Name of the render host; it names the host's workers and their resources." }),
       dockerHost: z
         .string({ error: HINTS.dockerHost })
         .refine(isDockerEndpoint, { error: HINTS.dockerHost })
-        .optional(),
-      count: wholeNumber(0, HINTS.count),
+        .optional()
+        .meta({
+          description: "Docker endpoint of the render host, reachable from the machine that runs Pulumi.",
+          derivedDefault: "the manager's Docker engine",
+        }),
+      count: wholeNumber(0, HINTS.count).meta({
+        description: "Number of workers on this host; `0` keeps the host (and its provider) declared with no workers.",
+      }),
       gpus: z
         .union([z.literal("all", { error: HINTS.gpus }), wholeNumber(1, HINTS.gpus)], { error: HINTS.gpus })
-        .optional(),
-      sharedStorage: hostPath.optional(),
-      workersRoot: hostPath.optional(),
-      network: z.enum(["bridge", "host"], { error: HINTS.workerNetwork }).optional(),
-      environment: environmentMap(WORKER_RESERVED_VARIABLES, HINTS.workerEnvironment).default({}),
+        .optional()
+        .meta({ description: "GPUs of each worker container, as `docker run --gpus` takes them." }),
+      sharedStorage: hostPath.optional().meta({
+        description: `Where this host sees the studio's shared storage. Required for a host with a \`dockerHost\`. It is mounted in every worker at the manager's shared-storage path (\`${CONTAINER_PATHS.sharedStorage}\`): Flamenco needs workers to see shared storage at the path the manager sees it.`,
+        derivedDefault: "the manager's `sharedStorage`",
+      }),
+      workersRoot: hostPath.optional().meta({
+        description:
+          "Directory on that host holding one identity directory (`FLAMENCO_HOME`) per worker. The default is a path on the machine that runs Pulumi: set it for hosts whose filesystem differs. On the manager's host it must be apart from storage and the program's other directories.",
+        derivedDefault: `\`<landscapesRoot>/<landscape>/${FEATURE_DIRECTORY}/workers\``,
+      }),
+      network: z.enum(["bridge", "host"], { error: HINTS.workerNetwork }).optional().meta({
+        description:
+          "For a host with a `dockerHost`: `bridge` (Docker's default network) or `host` (the host's network and DNS). Workers on the manager's host join the landscape network.",
+        derivedDefault: "`bridge`",
+      }),
+      environment: environmentMap(WORKER_RESERVED_VARIABLES, HINTS.workerEnvironment)
+        .default({})
+        .meta({ description: "Extra environment variables of this host's workers." }),
     },
     { error: "an object {name, dockerHost?, count, gpus?, sharedStorage?, workersRoot?, network?, environment?}" },
   )
@@ -532,53 +654,125 @@ const workers = z
 
 /** The stack config keys in the project's namespace, validated and with defaults applied. */
 export const stackConfigSchema = z.strictObject({
-  landscape: z.string({ error: HINTS.landscape }).regex(LANDSCAPE_PATTERN, { error: HINTS.landscape }),
-  landscapesRoot: absolutePath.default(DEFAULTS.landscapesRoot),
-  enabled: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.enabled),
+  landscape: z.string({ error: HINTS.landscape }).regex(LANDSCAPE_PATTERN, { error: HINTS.landscape }).meta({
+    description:
+      "Landscape id: it names the containers, the network, the image tag and the directories of the landscape.",
+    derivedDefault: "the stack name",
+  }),
+  landscapesRoot: absolutePath
+    .default(DEFAULTS.landscapesRoot)
+    .meta({ description: "Root of all landscapes on this host (the seed's `DOT_LANDSCAPES`); `~` is expanded." }),
+  enabled: z
+    .boolean({ error: HINTS.boolean })
+    .default(DEFAULTS.enabled)
+    .meta({ description: "`false` declares no Docker resources for this landscape; the outputs say it is disabled." }),
   flamencoVersion: z
     .string({ error: HINTS.version })
     .regex(VERSION_PATTERN, { error: HINTS.version })
-    .default(DEFAULTS.flamencoVersion),
-  flamencoRelease: releaseOverride.optional(),
-  managerPortHost: port.default(DEFAULTS.managerPortHost),
-  managerPortContainer: port.default(DEFAULTS.managerPortContainer),
+    .default(DEFAULTS.flamencoVersion)
+    .meta({
+      description: `Flamenco release to deploy, downloaded from \`${OFFICIAL_DOWNLOADS}/flamenco-<version>-linux-amd64.tar.gz\` and verified against the \`flamenco-<version>.sha256\` published beside it. Quote it in YAML.`,
+    }),
+  flamencoRelease: releaseOverride.optional().meta({
+    description:
+      "Where the release of `flamencoVersion` comes from instead of flamenco.blender.org (mirrors, air-gapped studios). When the file is named like an official archive, the version in its name must equal `flamencoVersion`; other names are not checked against it.",
+  }),
+  managerPortHost: port
+    .default(DEFAULTS.managerPortHost)
+    .meta({ description: "Host port of the manager's web UI and API; each landscape on a host needs its own." }),
+  managerPortContainer: port
+    .default(DEFAULTS.managerPortContainer)
+    .meta({ description: "Port the manager listens on inside its container (`listen` in `flamenco-manager.yaml`)." }),
   managerBindAddress: z
     .string({ error: HINTS.ipLiteral })
     .refine(isIpLiteral, { error: HINTS.ipLiteral })
-    .default(DEFAULTS.managerBindAddress),
-  storage: pathTemplate.default(DEFAULTS.storage),
-  sharedStorage: pathTemplate.default(DEFAULTS.sharedStorage),
-  network: networkSchema.prefault({}),
+    .default(DEFAULTS.managerBindAddress)
+    .meta({ description: "Host address the manager's port is published on; `127.0.0.1` keeps it to this host." }),
+  storage: pathTemplate.default(DEFAULTS.storage).meta({
+    description: `Host directory of the manager's database, task logs and database backups. \`{DOT_LANDSCAPES}\` stands for \`landscapesRoot\`, \`{LANDSCAPE}\` for the landscape and \`{FEATURE}\` for \`${FEATURE_DIRECTORY}\`, as in the seed. A directory or a path that does not exist yet, without \`:\` or \`,\`, apart from every other directory the program uses.`,
+  }),
+  sharedStorage: pathTemplate.default(DEFAULTS.sharedStorage).meta({
+    description:
+      "The studio's shared storage (job files, renders) as the manager's host sees it; workers on that host mount it too. Same rules as `storage`, and apart from it.",
+  }),
+  network: networkSchema
+    .prefault({})
+    .meta({ description: "The landscape's Docker network and the manager's name on it." }),
   baseImage: z
     .string({ error: HINTS.imageReference })
     .regex(IMAGE_REFERENCE, { error: HINTS.imageReference })
-    .default(DEFAULTS.baseImage),
+    .default(DEFAULTS.baseImage)
+    .meta({
+      description:
+        "Base of the manager image, and of the worker image the program builds for Blender. It needs `sh`, `bash` (the health check), `tar` with `gzip`, `sha256sum`, `mkdir`, `chmod`, `getent`, `groupadd` and `useradd`, and `apt-get` for a worker image.",
+    }),
   timezone: z
     .string({ error: HINTS.timezone })
     .refine(isTimezone, { error: HINTS.timezone })
-    .default(DEFAULTS.timezone),
-  environment: environment.default({}),
-  logLevel: z.enum(["quiet", "info", "debug", "trace"], { error: HINTS.logLevel }).default(DEFAULTS.logLevel),
+    .default(DEFAULTS.timezone)
+    .meta({
+      description:
+        "`TZ` of the manager and worker containers: an IANA zone, in its own letter case (the seed's `Europe/UTC` is not one).",
+    }),
+  environment: environment.default({}).meta({ description: "Extra environment variables of the manager container." }),
+  logLevel: z
+    .enum(["quiet", "info", "debug", "trace"], { error: HINTS.logLevel })
+    .default(DEFAULTS.logLevel)
+    .meta({ description: "The manager's log level flag (the seed ran it with `-trace`)." }),
   managerUser: z
     .string({ error: HINTS.managerUser })
     .regex(/^\d+(?::\d+)?$/, { error: HINTS.managerUser })
-    .default(DEFAULTS.managerUser),
-  allowRootUser: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.allowRootUser),
-  restart: z.enum(["no", "on-failure", "always", "unless-stopped"], { error: HINTS.restart }).default(DEFAULTS.restart),
-  manager: manager.prefault({}),
-  workers: workers.default([]),
-  managerUrl: z.string({ error: HINTS.managerUrl }).refine(isManagerUrl, { error: HINTS.managerUrl }).optional(),
+    .default(DEFAULTS.managerUser)
+    .meta({
+      description:
+        "uid[:gid] the manager runs as, and the render workers too (they write the same shared storage; their identity directories are given to this user). Storage directories the program creates, and `flamenco-manager.yaml`, are given to it when Pulumi runs as root; otherwise they belong to the user running Pulumi, so set this to that user's uid:gid.",
+    }),
+  allowRootUser: z.boolean({ error: HINTS.boolean }).default(DEFAULTS.allowRootUser).meta({
+    description:
+      "`true` allows a `managerUser` with uid 0: root in the containers is root over the storage they mount.",
+  }),
+  restart: z
+    .enum(["no", "on-failure", "always", "unless-stopped"], { error: HINTS.restart })
+    .default(DEFAULTS.restart)
+    .meta({ description: "Docker restart policy of the manager and worker containers." }),
+  manager: manager.prefault({}).meta({ description: "Settings of `flamenco-manager.yaml`, by their stack key names." }),
+  workers: workers.default([]).meta({
+    description:
+      "The render hosts: each runs `count` workers of this landscape on one Docker engine. Host names must be unique.",
+  }),
+  managerUrl: z.string({ error: HINTS.managerUrl }).refine(isManagerUrl, { error: HINTS.managerUrl }).optional().meta({
+    description:
+      "How browsers and workers on other hosts reach the manager; the `managerUrl` and `workerCommand` outputs show it. The default needs the studio's DNS to name the manager's host.",
+    derivedDefault: "`http://<network.alias>.<network.domain>:<managerPortHost>`",
+  }),
   workerImage: z
     .string({ error: HINTS.imageReference })
     .regex(IMAGE_REFERENCE, { error: HINTS.imageReference })
-    .optional(),
-  backupsToKeep: wholeNumber(1, HINTS.backupsToKeep).default(DEFAULTS.backupsToKeep),
+    .optional()
+    .meta({
+      description:
+        "An image of the studio's own for every worker, such as one with Blender (`registry.studio.lan/flamenco-worker:3.7-blender4.2`). It must have `flamenco-worker` on its `PATH`, and `sh`, `mkdir` and `chown`. Not together with `blenderVersion` or `workerPackages`, with which the program builds the worker image.",
+      derivedDefault: "the manager image, or the worker image the program builds",
+    }),
+  backupsToKeep: wholeNumber(1, HINTS.backupsToKeep).default(DEFAULTS.backupsToKeep).meta({
+    description:
+      "Database backups kept under `<storage>/backups`, taken before the manager container is replaced or destroyed; older ones are removed after each new backup.",
+  }),
   blenderVersion: z
     .string({ error: HINTS.blenderVersion })
     .regex(BLENDER_VERSION_PATTERN, { error: HINTS.blenderVersion })
-    .optional(),
-  blenderRelease: blenderRelease.optional(),
-  workerPackages: workerPackages.default([]),
+    .optional()
+    .meta({
+      description: `Blender's official Linux build for the workers, from \`${BLENDER_DOWNLOADS}/Blender<major>.<minor>/${blenderArchiveName("<version>")}\`, verified against the \`blender-<version>.sha256\` published beside it and unpacked in the worker image at \`${CONTAINER_PATHS.blenderDirectory}\`. Quote it in YAML. See docs/blender.md.`,
+    }),
+  blenderRelease: blenderRelease.optional().meta({
+    description:
+      "Where the build of `blenderVersion` comes from instead of download.blender.org (mirrors, air-gapped studios); it needs `blenderVersion`. When the file is named like an official archive, its version must equal `blenderVersion`.",
+  }),
+  workerPackages: workerPackages.default([]).meta({
+    description:
+      "Debian packages installed in the worker image (without recommended packages), from the base image's package sources. `blender` installs Debian's Blender, not together with `blenderVersion`. An empty list builds nothing. Write it as a YAML list in the stack file, or set items with `pulumi config set --path 'workerPackages[0]' blender` (Pulumi.yaml declares it a list of strings). See docs/blender.md.",
+  }),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -615,4 +809,20 @@ export const KEY_KINDS: Record<keyof StackConfigInput | "mqttPassword", "string"
   blenderRelease: "json",
   workerPackages: "json",
   mqttPassword: "string",
+};
+
+/** What the configuration reference says of a stack key the schema does not parse. */
+export interface SecretKeyDoc {
+  description: string;
+  /** What the key accepts, as the error says it. */
+  accepts: string;
+}
+
+/** Keys read beside the schema, as Pulumi secrets (components/config/read.ts), described for the reference. */
+export const SECRET_KEY_DOCS: Record<Exclude<keyof typeof KEY_KINDS, keyof StackConfigInput>, SecretKeyDoc> = {
+  mqttPassword: {
+    description:
+      "The password of the MQTT broker of `manager.mqtt`, kept a secret: `pulumi config set --secret mqttPassword <password>`. Never shown in errors or outputs.",
+    accepts: "a secret string; a plain-text value is refused, and so is a password without `manager.mqtt`",
+  },
 };

@@ -111,6 +111,36 @@ const SEED_KEYS: Readonly<Record<string, SeedKey>> = {
 
 const PATH_KEYS = Object.keys(SEED_KEYS).filter((seedKey) => SEED_KEYS[seedKey].kind === "path");
 
+/**
+ * The seed keys this mapping carries over to each stack key (dotted, without namespace), for
+ * the configuration reference; the password is carried over by hand, as a secret. A unit test
+ * maps a seed that holds every one of them and checks where each lands.
+ */
+export function seedKeysByStackKey(): Record<string, string[]> {
+  const seedKeys: Record<string, string[]> = {};
+  const add = (stackKey: string, seedKey: string) => (seedKeys[stackKey] ??= []).push(seedKey);
+  const managerYaml = "flamenco_manager_yaml";
+  add("landscape", "env.LANDSCAPE");
+  add("landscapesRoot", "env.DOT_LANDSCAPES");
+  for (const [seedKey, { stackKey }] of Object.entries(SEED_KEYS)) add(stackKey, seedKey);
+  add("flamencoVersion", "flamenco_version");
+  add("flamencoRelease", "flamenco_version");
+  add("timezone", "local_environment_variables.TZ");
+  add("environment", "local_environment_variables");
+  for (const [stackKey, name] of Object.entries(MANAGER_YAML_NAMES))
+    add(`manager.${stackKey}`, `${managerYaml}.${name}`);
+  for (const name of SHAMAN_KEYS.filter((key) => key !== "garbageCollect"))
+    add(`manager.shaman.${name}`, `${managerYaml}.shaman.${name}`);
+  for (const name of GARBAGE_COLLECT_KEYS)
+    add(`manager.shaman.garbageCollect.${name}`, `${managerYaml}.shaman.garbageCollect.${name}`);
+  add("manager.variables", `${managerYaml}.variables`);
+  for (const seedKey of BLENDER_VARIABLE_KEYS) add("manager.variables", seedKey);
+  for (const [stackKey, name] of Object.entries(MQTT_CLIENT_YAML_NAMES))
+    add(`manager.mqtt.${stackKey}`, `${managerYaml}.mqtt.client.${name}`);
+  add("mqttPassword", `${managerYaml}.mqtt.client.password`);
+  return seedKeys;
+}
+
 const FLAMENCO_VERSION_HINT =
   'an archive URL such as "https://flamenco.blender.org/downloads/flamenco-3.7-linux-amd64.tar.gz", or a version name such as version_3_7';
 
