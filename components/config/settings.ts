@@ -92,7 +92,7 @@ function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): Confi
         const expected =
           keyName(keyPath) === `${PROJECT}:manager.mqtt.password`
             ? `no password here: store it as a secret with "pulumi config set --secret mqttPassword <password>"`
-            : "no such key (check its spelling against the README's config reference)";
+            : "no such key (check its spelling against docs/configuration.md)";
         problems.push({ key: keyName(keyPath), got: shownValue(raw, keyPath), expected });
       }
       continue;

@@ -35,7 +35,7 @@ const VARIABLE_NAME =
   "a variable name ([A-Za-z_][A-Za-z0-9_-]*) other than jobs, which Flamenco sets itself to the Shaman checkout path and drops when configured";
 const MQTT_BROKER =
   "a broker URL that Flamenco's MQTT client dials: mqtt://, tcp://, ssl://, tls://, mqtts://, mqtt+ssl:// or tcps:// with host and port, or ws:// or wss://";
-const NO_SUCH_KEY = "no such key (check its spelling against the README's config reference)";
+const NO_SUCH_KEY = "no such key (check its spelling against docs/configuration.md)";
 const BLENDER_URL = "https://mirror.example.com/blender/blender-4.2.3-linux-x64.tar.xz";
 const BLENDER_RELEASE_URL =
   "an https://, http:// or file:// URL, or an absolute path, of a .tar.xz archive of Blender's Linux build (named like blender-<version>-linux-x64.tar.xz where it can be)";

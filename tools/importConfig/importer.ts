@@ -128,7 +128,7 @@ function stackHeader(seedFile: string): string {
   return [
     " A Flamenco landscape stack, imported from the OpenStudioLandscapes config store",
     ` (${seedFile}) by "npm run import-config".`,
-    " Every key is optional; see README.md for the full reference.",
+    " Every key is optional; see docs/configuration.md for the full reference.",
   ].join("\n");
 }
 
