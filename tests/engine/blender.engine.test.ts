@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { documentedBlock, withParameters } from "../documented";
 import { buildStandInBlender, StandInBlender } from "./fixture/blender";
 import { changedSteps, CommandResult, ProjectCopy } from "./project";
 import {
@@ -28,7 +29,6 @@ import {
   TEST_LANDSCAPE_PREFIX,
 } from "./support";
 
-const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-blender`;
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
 const WORKER = `${LANDSCAPE}-local-1`;
@@ -158,25 +158,13 @@ function sceneScript(file: string): string {
   ].join("\n");
 }
 
-/** The commands of docs/blender.md's "Render a test frame", with its three values replaced by this farm's. */
+/** The commands of docs/blender.md's "Render a test frame", with its three parameters set to this farm's. */
 function guideCommands(): string {
-  const guide = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "blender.md"), "utf8");
-  const block = [...guide.matchAll(/```sh\n([\s\S]*?)```/g)]
-    .map((match) => match[1])
-    .find((text) => text.includes("JOB=$(curl"));
-  if (block === undefined) throw new Error("docs/blender.md has no job submission block");
-  const values: Record<string, string> = {
+  return withParameters(documentedBlock("docs/blender.md", "MANAGER=http://127.0.0.1:8484"), {
     MANAGER: `http://127.0.0.1:${port}`,
     SHARED: paths.shared(),
     WORKER,
-  };
-  let script = block;
-  for (const [name, value] of Object.entries(values)) {
-    const line = new RegExp(`^${name}=.*$`, "m");
-    if (!line.test(script)) throw new Error(`docs/blender.md's block no longer sets ${name}`);
-    script = script.replace(line, `${name}=${value}`);
-  }
-  return script;
+  });
 }
 
 function runBash(script: string, timeoutSeconds: number): Promise<{ code: number; stdout: string; stderr: string }> {

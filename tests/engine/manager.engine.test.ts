@@ -267,7 +267,11 @@ describe("a replacement of the manager", () => {
     const backups = fs.readdirSync(path.join(storage, "backups")).sort();
     expect(backups.length).toBeGreaterThanOrEqual(1);
     const newest = path.join(storage, "backups", backups[backups.length - 1]);
-    expect(fs.readdirSync(newest).sort()).toEqual(["flamenco-manager.sqlite", "flamenco-manager.yaml"]);
+    expect(fs.readdirSync(newest).sort()).toEqual([
+      "flamenco-manager.sqlite",
+      "flamenco-manager.sqlite.version",
+      "flamenco-manager.yaml",
+    ]);
     expect((await httpGet(`http://127.0.0.1:${portA}/api/v3/version`)).status).toBe(200);
   });
 });
@@ -354,32 +358,36 @@ describe("an interrupted up", () => {
 });
 
 describe("secrets", () => {
-  test("mqttPassword, set as a secret, is never in clear in the state or the stack file", async () => {
+  test("mqttPassword, set as a secret as docs/data-safety.md shows, is never in clear in the state or the stack file", async () => {
     const password = `mqtt-${crypto.randomBytes(12).toString("hex")}`;
     const port = await freePort();
+    // The guide's stack is show-42; its landscape is this test's.
+    const stack = "show-42";
     project.writeStackConfig(
-      LANDSCAPE_SECRET,
+      stack,
       stackConfig(LANDSCAPE_SECRET, port, { manager: { mqtt: { broker: "tcp://mqtt.invalid:1883" } } }),
     );
-    expect((await project.pulumi(["stack", "init", LANDSCAPE_SECRET])).code).toBe(0);
-    const set = await project.pulumi([
-      "config",
-      "set",
-      "--secret",
-      "flamenco-landscape:mqttPassword",
-      password,
-      "--stack",
-      LANDSCAPE_SECRET,
-    ]);
-    expect(set.code).toBe(0);
-    const up = await npmRun("up", LANDSCAPE_SECRET);
-    expect(up.stdout + up.stderr).not.toContain(password);
-    expect(project.stateText(LANDSCAPE_SECRET)).not.toContain(password);
-    expect(fs.readFileSync(project.stackFile(LANDSCAPE_SECRET), "utf8")).not.toContain(password);
-    // The manager gets it, in the config file only it and root can read.
-    const configFile = String(project.outputs(LANDSCAPE_SECRET).configFile);
-    expect(fs.readFileSync(configFile, "utf8")).toContain(`password: ${password}`);
-    expect(fs.statSync(configFile).mode & 0o007).toBe(0);
+    const set = await project.runDocumented(
+      "docs/data-safety.md",
+      "export PULUMI_BACKEND_URL=file://$PWD/.pulumi-state",
+      {
+        stdin: `${password}\n`,
+      },
+    );
+    if (set.code !== 0) throw new Error(`the guide's commands exited ${set.code}:\n${set.stdout}\n${set.stderr}`);
+    expect(set.stdout + set.stderr).not.toContain(password);
+    const up = await npmRun("up", stack);
+    try {
+      expect(up.stdout + up.stderr).not.toContain(password);
+      expect(project.stateText(stack)).not.toContain(password);
+      expect(fs.readFileSync(project.stackFile(stack), "utf8")).not.toContain(password);
+      // The manager gets it, in the config file only it and root can read.
+      const configFile = String(project.outputs(stack).configFile);
+      expect(fs.readFileSync(configFile, "utf8")).toContain(`password: ${password}`);
+      expect(fs.statSync(configFile).mode & 0o007).toBe(0);
+    } finally {
+      await npmRun("destroy", stack);
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { documentedBlock, withParameters } from "../documented";
 import { installProviderStandIns } from "./providers/install";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -148,6 +149,20 @@ export class ProjectCopy {
     }).then((result) => ({ ...result, events: readEvents(eventLog) }));
   }
 
+  /**
+   * Runs a shell block of the docs as written (tests/documented.ts), in the copy, as a user's
+   * shell would run it but stopping at the first failing command: bash -e -o pipefail. Only its
+   * leading parameter lines may get other values; `stdin` is what the user would type.
+   */
+  runDocumented(
+    file: string,
+    firstLine: string,
+    options: { parameters?: Record<string, string>; stdin?: string; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<Omit<CommandResult, "events">> {
+    const script = withParameters(documentedBlock(file, firstLine), options.parameters ?? {});
+    return this.spawn("bash", ["-e", "-o", "pipefail", "-c", script], { env: options.env, stdin: options.stdin });
+  }
+
   /** The pulumi CLI itself in the copy (for what the README says to do with it, e.g. `config set --secret`). */
   pulumi(args: string[]): Promise<Omit<CommandResult, "events">> {
     return this.spawn("pulumi", args, {
@@ -158,20 +173,21 @@ export class ProjectCopy {
   private spawn(
     file: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; processGroup?: boolean; onSpawn?: (pid: number) => void },
+    options: { env?: NodeJS.ProcessEnv; processGroup?: boolean; onSpawn?: (pid: number) => void; stdin?: string },
   ): Promise<Omit<CommandResult, "events">> {
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, {
         cwd: this.directory,
         env: this.environment(options.env),
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
         detached: options.processGroup ?? false,
       });
+      if (options.stdin !== undefined) child.stdin?.end(options.stdin);
       if (child.pid !== undefined) options.onSpawn?.(child.pid);
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
     });

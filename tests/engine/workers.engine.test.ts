@@ -28,6 +28,8 @@ import {
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const LANDSCAPE = `${TEST_LANDSCAPE_PREFIX}-farm`;
+/** The stack of docs/farm.md's commands; its landscape is this test's (the `landscape` key). */
+const STACK = "farm";
 const NAMESPACE = "flamenco-landscape";
 const LANDSCAPE_LABEL = "org.openstudiolandscapes.landscape";
 const CONTAINER = "docker:index/container:Container";
@@ -105,8 +107,8 @@ function farmConfig(renderCount: number = RENDER_HOST.count): Record<string, unk
 }
 
 async function up(renderCount?: number, flags: string[] = []): Promise<CommandResult> {
-  project.writeStackConfig(LANDSCAPE, farmConfig(renderCount));
-  const result = await project.npmRun("up", LANDSCAPE, flags);
+  project.writeStackConfig(STACK, farmConfig(renderCount));
+  const result = await project.npmRun("up", STACK, flags);
   if (result.code !== 0) throw new Error(`npm run up failed:\n${result.stdout}\n${result.stderr}`);
   return result;
 }
@@ -222,11 +224,15 @@ beforeAll(async () => {
   // host builds the manager image, and the render node builds the same image on its engine.
   firstUp = await up(0);
   fs.symlinkSync(paths.shared(), paths.renderView());
-  await up();
+  // Then the render node's workers, with docs/farm.md's commands as written.
+  project.writeStackConfig(STACK, farmConfig());
+  const documented = await project.runDocumented("docs/farm.md", "npm run preview -- farm");
+  if (documented.code !== 0)
+    throw new Error(`docs/farm.md's commands exited ${documented.code}:\n${documented.stdout}\n${documented.stderr}`);
 });
 
 afterAll(async () => {
-  if (project && fs.existsSync(project.stackFile(LANDSCAPE))) await project.npmRun("destroy", LANDSCAPE);
+  if (project && fs.existsSync(project.stackFile(STACK))) await project.npmRun("destroy", STACK);
   await second?.stop();
   await fixture?.served.close();
   project?.remove();
@@ -234,7 +240,7 @@ afterAll(async () => {
 
 describe("npm run up of the two-host farm", () => {
   test("the stack reports per host the worker names and the URL they use", () => {
-    expect(project.outputs(LANDSCAPE).workers).toEqual({
+    expect(project.outputs(STACK).workers).toEqual({
       [LOCAL_HOST.name]: { names: names(LOCAL_HOST), managerUrl: "http://flamenco-manager:8080" },
       [RENDER_HOST.name]: { names: names(RENDER_HOST), managerUrl: `http://127.0.0.1:${port}` },
     });
@@ -279,7 +285,7 @@ describe("npm run up of the two-host farm", () => {
   });
 
   test("the render node built the worker image on its own engine, and its workers run it by id", async () => {
-    const imageName = String(project.outputs(LANDSCAPE).imageName);
+    const imageName = String(project.outputs(STACK).imageName);
     const onNode = (await second.cli(["image", "inspect", "--format", "{{.Id}}", imageName])).trim();
     expect(onNode).toMatch(/^sha256:[0-9a-f]{64}$/);
     for (const name of names(RENDER_HOST)) {
@@ -372,9 +378,9 @@ describe("the farm runs jobs", () => {
 
 describe("what a change replaces in the farm, as the engine's preview shows it", () => {
   async function previewWith(change: (config: Record<string, unknown>) => Record<string, unknown>): Promise<string[]> {
-    project.writeStackConfig(LANDSCAPE, change(farmConfig()));
-    const preview = await project.npmRun("preview", LANDSCAPE);
-    project.writeStackConfig(LANDSCAPE, farmConfig());
+    project.writeStackConfig(STACK, change(farmConfig()));
+    const preview = await project.npmRun("preview", STACK);
+    project.writeStackConfig(STACK, farmConfig());
     if (preview.code !== 0) throw new Error(`preview failed:\n${preview.stdout}\n${preview.stderr}`);
     return changedSteps(preview.events);
   }
@@ -461,7 +467,7 @@ describe("scaling the render node", () => {
       [...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort(),
     );
     expect(credentials(home)).toBe(identity);
-    expect((project.outputs(LANDSCAPE).workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(
+    expect((project.outputs(STACK).workers as Record<string, { names: string[] }>)[RENDER_HOST.name].names).toEqual(
       names(RENDER_HOST, 2),
     );
   });
@@ -490,7 +496,7 @@ describe("scaling the render node", () => {
 describe("teardown", () => {
   test("destroy removes every container on both engines and the network, deregistering each worker; identities and shared storage stay", async () => {
     const listed = await listedWorkers();
-    const result = await project.npmRun("destroy", LANDSCAPE);
+    const result = await project.npmRun("destroy", STACK);
     expect(result.code).toBe(0);
     const reports = deregistrations(result);
     expect(Object.keys(reports).sort()).toEqual([...names(LOCAL_HOST), ...names(RENDER_HOST)].sort());
