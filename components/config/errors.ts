@@ -12,7 +12,7 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 export const STACK_CONFIG_HINT =
-  "Nothing was created. Fix these keys in the stack config (pulumi config set <key> <value>) and run again.";
+  "Nothing was created. Fix these keys in the stack's file, Pulumi.<stack>.yaml, and run again.";
 
 /** Thrown before any resource is declared; lists every offending key at once. */
 export class ConfigError extends Error {

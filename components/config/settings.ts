@@ -91,7 +91,7 @@ function problemsFromZod(error: z.ZodError, raw: Record<string, unknown>): Confi
         const keyPath = [...issue.path, unknownKey];
         const expected =
           keyName(keyPath) === `${PROJECT}:manager.mqtt.password`
-            ? `no password here: store it as a secret with "pulumi config set --secret mqttPassword <password>"`
+            ? `no password here: store it as a secret with "pulumi config set --secret mqttPassword", on the project's state backend (docs/data-safety.md)`
             : "no such key (check its spelling against docs/configuration.md)";
         problems.push({ key: keyName(keyPath), got: shownValue(raw, keyPath), expected });
       }
@@ -138,7 +138,8 @@ export function parseSettings(raw: Record<string, unknown>, context: SettingsCon
     problems.push({
       key: `${PROJECT}:mqttPassword`,
       got: "a plain-text value (not shown)",
-      expected: 'a secret: set it with "pulumi config set --secret mqttPassword <password>"',
+      expected:
+        'a secret: set it with "pulumi config set --secret mqttPassword", on the project\'s state backend (docs/data-safety.md)',
     });
   }
   if (!result.success || problems.length > 0) throw new ConfigError(problems, `stack "${context.stack}"`);

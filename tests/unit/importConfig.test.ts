@@ -198,7 +198,7 @@ describe("flamenco_version", () => {
       flamencoRelease: { url: "https://files.studio.example/builds/flamenco-3.9-studio-patched.tar.gz" },
       flamencoVersion: "3.9",
     });
-    expect(mapping.attention.join("\n")).toContain("pulumi config set --path flamencoRelease.sha256");
+    expect(mapping.attention.join("\n")).toContain("Add the archive's sha256 to flamencoRelease in the stack file");
     expect(mapping.rows.find((row) => row.seedKey === "flamenco_version")?.kind).toBe("attention");
   });
 

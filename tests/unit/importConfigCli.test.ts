@@ -90,7 +90,7 @@ describe("importing", () => {
       "flamenco-landscape:sharedStorage": "{DOT_LANDSCAPES}/{LANDSCAPE}/{FEATURE}/shared_storage",
     });
     expect(run.out).toContain("compose_scope");
-    expect(run.out).toContain("pulumi config set landscapesRoot");
+    expect(run.out).toContain("set in the stack file: flamenco-landscape:landscapesRoot: <checkout>/.landscapes");
     expect(run.out).toContain("Next: npm run preview -- studio-a");
   });
 
@@ -212,10 +212,10 @@ describe("importing", () => {
     expect(run.code).toBe(0);
     expect(stackConfig("studio-a")["flamenco-landscape:flamencoRelease"]).toEqual({ url });
     expect(run.out).toContain("sha256 REQUIRED before pulumi up");
-    expect(run.out).toContain("pulumi config set --path flamencoRelease.sha256");
+    expect(run.out).toContain("Add the archive's sha256 to flamencoRelease in the stack file");
     expect(run.out).toContain('NOT READY for "pulumi up"');
 
-    // The admin adds the sha256 (as `pulumi config set --path` would); a re-import keeps it.
+    // The admin adds the sha256 to the stack file; a re-import keeps it.
     const text = fs
       .readFileSync(stackFile("studio-a"), "utf8")
       .replace(`url: ${url}`, `url: ${url}\n    sha256: ${SHA256}`);

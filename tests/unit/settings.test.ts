@@ -190,7 +190,7 @@ describe("parseSettings rejects bad config with the key, the value and what it a
       [
         'Invalid Flamenco landscape configuration (stack "dev"): 1 problem',
         '  - flamenco-landscape:managerPortContainer: got "8080"; expected an integer from 1 to 65535',
-        "Nothing was created. Fix these keys in the stack config (pulumi config set <key> <value>) and run again.",
+        "Nothing was created. Fix these keys in the stack's file, Pulumi.<stack>.yaml, and run again.",
       ].join("\n"),
     );
   });

@@ -193,18 +193,18 @@ export function runImport(options: ImportOptions): ImportResult {
     storageNotes.push(
       `{DOT_LANDSCAPES} to <your OpenStudioLandscapes checkout>/.landscapes (this stack: ${validation.settings.landscapesRoot}, the program's default)`,
     );
-    storageFixes.push("pulumi config set landscapesRoot <checkout>/.landscapes");
+    storageFixes.push("flamenco-landscape:landscapesRoot: <checkout>/.landscapes");
   }
   if (mapping.landscapeUnknown && !has("landscape")) {
     storageNotes.push(
       `{LANDSCAPE} to the landscape's id, such as 2025-12-14-19-18-32-49ccd914b2a94c3480c99baed42570af (this stack: ${validation.settings.landscape}, the stack name)`,
     );
-    storageFixes.push("pulumi config set landscape <landscape id>");
+    storageFixes.push("flamenco-landscape:landscape: <landscape id>");
   }
   if (storageNotes.length > 0) {
     attention.push(
       `storage paths: the seed expanded ${storageNotes.join(", and ")}. ` +
-        `To keep using the seed's existing storage directories, set: ${storageFixes.join("; ")} (or spell the paths out in storage and sharedStorage).`,
+        `To keep using the seed's existing storage directories, set in the stack file: ${storageFixes.join("; ")} (or spell the paths out in storage and sharedStorage).`,
     );
   }
   if (mapping.release === undefined && !has("flamencoVersion") && !has("flamencoRelease")) {

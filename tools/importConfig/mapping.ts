@@ -280,16 +280,16 @@ class Mapper {
       );
       this.attention.push(
         `flamenco_version: ${choice.url} is not an https:// url named like an official archive (flamenco-<version>-linux-amd64.tar.gz), so no published checksum list can be trusted for it. ` +
-          `Add the archive's sha256 before "pulumi up": pulumi config set --path flamencoRelease.sha256 <64 hex digits> --stack <stack> (compute it with: sha256sum <archive>).` +
+          `Add the archive's sha256 to flamencoRelease in the stack file before "npm run up" (sha256: <64 hex digits>; compute it with: sha256sum <archive>).` +
           (choice.version === undefined
-            ? ` Also set flamencoVersion to the Flamenco version inside that archive (it names the image tag): pulumi config set flamencoVersion <version>.`
+            ? ` Also set flamencoVersion in the stack file to the Flamenco version inside that archive (it names the image tag).`
             : ` flamencoVersion ${choice.version} was read from the file name: check it.`),
       );
     } else {
       this.row(seedKey, value, "imported", `flamencoRelease.url = ${describeValue(choice.url)}${versionText}`, keys);
       this.attention.push(
         `flamenco_version: ${choice.url} is a copy of an official archive: "pulumi up" checks it against flamenco-${choice.version}.sha256, which must be served beside it ` +
-          `(or add the sha256 yourself: pulumi config set --path flamencoRelease.sha256 <hex>).`,
+          `(or add its sha256 to flamencoRelease in the stack file yourself).`,
       );
     }
   }
@@ -594,7 +594,7 @@ function mapMqtt(mapper: Mapper, seedKey: string, value: unknown): void {
         innerKey,
         "(not shown)",
         "not imported: secret",
-        'the MQTT password is never written in plain text: store it as a secret with "pulumi config set --secret mqttPassword <password>".',
+        `the MQTT password is never written in plain text: store it as a secret with "pulumi config set --secret mqttPassword", on the project's state backend (docs/data-safety.md).`,
       );
     } else if (name in MQTT_CLIENT_KEYS) {
       if (inner === "" && name !== "broker") continue;
