@@ -10,5 +10,5 @@ const base = require("./jest.config.js");
 module.exports = {
   ...base,
   testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/program/suites/readStackSettings.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/unit/engineDouble", "<rootDir>/tests/unit/importConfig"],
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/unit/importConfig"],
 };

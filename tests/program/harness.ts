@@ -5,7 +5,7 @@
  *
  * The default resource double answers the way the docker and command providers would,
  * with ids and outputs derived from the inputs (so a changed input visibly flows on to
- * dependants, as in a real preview). The engine tests pass their own `newResource`.
+ * dependants, as in a real preview).
  */
 import * as crypto from "crypto";
 import * as path from "path";

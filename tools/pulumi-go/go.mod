@@ -1,4 +1,4 @@
-// Pulumi's Go modules at v3.259.0, for two commands built by scripts/pulumi-cli-setup.sh:
+// Pulumi's Go modules at v3.259.0, for two commands built by scripts/pulumi-go-setup.sh:
 // the pulumi CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) and ./gen-python-sdk, which
 // generates the Python SDK of the component package with pkg/v3's codegen/python.
 // The replace is carried over from github.com/pulumi/pulumi/pkg/v3's go.mod.
