@@ -93,7 +93,7 @@ export class FlamencoLandscape extends pulumi.ComponentResource {
   readonly configFile: pulumi.Output<string | undefined>;
   readonly storage: LandscapeStorage;
   readonly managerContainerName: pulumi.Output<string | undefined>;
-  /** Path of the newest database backup under <storage>/backups; none before the first one. */
+  /** Path of the newest database backup under <storage>/backups, named for the Flamenco version that wrote its data; none before the first one. */
   readonly newestBackup: pulumi.Output<string | undefined>;
   /** Per render host: worker names and the manager URL they use; empty without workers. */
   readonly workers: { [host: string]: RenderHostSummary };

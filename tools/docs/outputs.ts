@@ -19,7 +19,8 @@ export const STACK_OUTPUTS = {
   configFile: "host path of `flamenco-manager.yaml`",
   storagePath: "host path of the manager's storage (`storage`, expanded)",
   sharedStoragePath: "host path of the shared storage (`sharedStorage`, expanded)",
-  newestBackup: "`…/storage/backups/2026-11-29T10-15-03.123Z-3.7`: the newest database backup, `null` before the first",
+  newestBackup:
+    "`…/storage/backups/2026-11-29T10-15-03.123Z-3.7`: the newest database backup, named for the Flamenco version that wrote the data it holds; `null` before the first",
   workers:
     '`{"render-01": {"names": ["farm-render-01-1", …], "managerUrl": "http://flamenco-manager.studio.lan:8484"}}`: per render host, its workers\' names and the URL they use; `{}` without workers',
 } as const satisfies Record<string, string>;

@@ -735,7 +735,7 @@ class FlamencoLandscape(pulumi.ComponentResource):
     @pulumi.getter(name="newestBackup")
     def newest_backup(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Path of the newest database backup under <storage>/backups; none before the first one.
+        Path of the newest database backup under <storage>/backups, named for the Flamenco version that wrote its data; none before the first one.
         """
         return pulumi.get(self, "newest_backup")
 
