@@ -12,6 +12,7 @@ import {
   dockerCli,
   freePort,
   httpGet,
+  localLandscapeConfig,
   removeLeftovers,
   requireEngine,
   serveFixtureRelease,
@@ -29,14 +30,8 @@ let landscapesRoot: string;
 let home: string;
 const ports: Record<string, number> = {};
 
-function stackConfig(landscape: string, port: number): Record<string, unknown> {
-  return {
-    landscape,
-    landscapesRoot,
-    flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
-    managerPortHost: port,
-    managerBindAddress: "127.0.0.1",
-  };
+function stackConfig(name: string, port: number): Record<string, unknown> {
+  return localLandscapeConfig({ name, landscapesRoot, release: fixture, port });
 }
 
 async function managerAnswers(port: number): Promise<boolean> {

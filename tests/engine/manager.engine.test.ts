@@ -16,6 +16,7 @@ import {
   dockerCli,
   freePort,
   httpGet,
+  localLandscapeConfig,
   removeLeftovers,
   requireEngine,
   serveFixtureRelease,
@@ -38,16 +39,11 @@ let portA: number;
 let portB: number;
 let firstUp: Awaited<ReturnType<ProjectCopy["npmRun"]>>;
 
-function stackConfig(landscape: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    landscape,
-    landscapesRoot,
-    flamencoRelease: { url: fixture.archiveUrl, sha256: fixture.release.sha256 },
-    managerPortHost: port,
-    managerBindAddress: "127.0.0.1",
-    manager: { managerName: MANAGER_NAME },
-    ...extra,
-  };
+function stackConfig(name: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return localLandscapeConfig(
+    { name, landscapesRoot, release: fixture, port },
+    { manager: { managerName: MANAGER_NAME }, ...extra },
+  );
 }
 
 /** Writes the stack's config and runs `npm run <action> -- <stack>`, failing the test on a failed run. */

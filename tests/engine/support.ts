@@ -59,6 +59,24 @@ export interface ServedRelease {
   checksumRequests(): number;
 }
 
+/**
+ * The keys of a test landscape on this machine: its name, its own landscapes root, the served
+ * fixture release (pinned by its sha256) and a free port on 127.0.0.1; `extra` adds or replaces keys.
+ */
+export function localLandscapeConfig(
+  landscape: { name: string; landscapesRoot: string; release: ServedRelease; port: number },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    landscape: landscape.name,
+    landscapesRoot: landscape.landscapesRoot,
+    flamencoRelease: { url: landscape.release.archiveUrl, sha256: landscape.release.release.sha256 },
+    managerPortHost: landscape.port,
+    managerBindAddress: "127.0.0.1",
+    ...extra,
+  };
+}
+
 export async function serveFixtureRelease(version: string = FIXTURE_VERSION): Promise<ServedRelease> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-fixture-release-"));
   const release = await buildFixtureRelease(directory, version);
