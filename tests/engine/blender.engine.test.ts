@@ -185,10 +185,6 @@ function runBash(script: string, timeoutSeconds: number): Promise<{ code: number
 beforeAll(async () => {
   await requireEngine();
   await removeLeftovers([LANDSCAPE]);
-  const leftovers = (await dockerCli(["ps", "-aq", "--filter", `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`]))
-    .split("\n")
-    .filter(Boolean);
-  if (leftovers.length > 0) await dockerCli(["rm", "-f", ...leftovers]);
   project = await ProjectCopy.create("blender");
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-blender-landscapes-"));

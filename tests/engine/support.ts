@@ -98,12 +98,15 @@ export async function httpGet(url: string): Promise<{ status: number; body: stri
   return { status: response.status, body: await response.text() };
 }
 
-/** Removes the manager containers and networks of these landscapes left by an aborted earlier run. */
+/**
+ * Removes the containers (the manager by its name, workers by the landscape label) and the
+ * networks of these landscapes left by an aborted earlier run on this machine's engine.
+ */
 export async function removeLeftovers(landscapes: string[]): Promise<void> {
   for (const landscape of landscapes) {
-    const containers = (await dockerCli(["ps", "-aq", "--filter", `name=^flamenco-manager--${landscape}$`]))
-      .split("\n")
-      .filter(Boolean);
+    const byName = await dockerCli(["ps", "-aq", "--filter", `name=^flamenco-manager--${landscape}$`]);
+    const byLabel = await dockerCli(["ps", "-aq", "--filter", `label=org.openstudiolandscapes.landscape=${landscape}`]);
+    const containers = [...new Set(`${byName}\n${byLabel}`.split("\n").filter(Boolean))];
     if (containers.length > 0) await dockerCli(["rm", "-f", ...containers]);
     const networks = (await dockerCli(["network", "ls", "-q", "--filter", `name=^openstudiolandscapes-${landscape}$`]))
       .split("\n")

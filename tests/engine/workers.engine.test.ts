@@ -208,10 +208,6 @@ function deregistrations(result: CommandResult): Record<string, string[]> {
 beforeAll(async () => {
   await requireEngine();
   await removeLeftovers([LANDSCAPE]);
-  const leftovers = (await dockerCli(["ps", "-aq", "--filter", `label=${LANDSCAPE_LABEL}=${LANDSCAPE}`]))
-    .split("\n")
-    .filter(Boolean);
-  if (leftovers.length > 0) await dockerCli(["rm", "-f", ...leftovers]);
   project = await ProjectCopy.create("farm");
   fixture = await serveFixtureRelease();
   landscapesRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flamenco-farm-landscapes-"));
