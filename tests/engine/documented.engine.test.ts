@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ProjectCopy } from "./project";
+import { ProjectCopy, shippedStackKeys } from "./project";
 import {
   dockerCli,
   freePort,
@@ -30,8 +30,21 @@ let landscapesRoot: string;
 let home: string;
 const ports: Record<string, number> = {};
 
+/** Pulumi.dev.yaml as the README deploys it (and copies it), with a free port, test paths and the stand-in release. */
 function stackConfig(name: string, port: number): Record<string, unknown> {
-  return localLandscapeConfig({ name, landscapesRoot, release: fixture, port });
+  return { ...shippedStackKeys("dev"), ...localLandscapeConfig({ name, landscapesRoot, release: fixture, port }) };
+}
+
+/** Waits until the manager lists this worker as awake; false after a minute. */
+async function workerAwake(port: number, worker: string): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const listed = await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`).catch(() => ({ body: "{}" }));
+    const workers = (JSON.parse(listed.body) as { workers?: { name: string; status: string }[] }).workers ?? [];
+    if (workers.some((entry) => entry.name === worker && entry.status === "awake")) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
 }
 
 async function managerAnswers(port: number): Promise<boolean> {
@@ -71,6 +84,12 @@ describe("the README", () => {
     expectSuccess(await project.runDocumented("README.md", "npm run up -- dev"));
     expect(await managerAnswers(ports.dev)).toBe(true);
     expect(project.outputs("dev").managerLocalUrl).toBe(`http://127.0.0.1:${ports.dev}`);
+  });
+
+  test("the dev landscape's worker is awake at its manager, with Blender in its image", async () => {
+    const worker = `${DEV}-manager-host-1`;
+    expect(await workerAwake(ports.dev, worker)).toBe(true);
+    expect((await dockerCli(["exec", worker, "blender", "--version"])).split("\n")[0]).toBe("Blender 3.4.1");
   });
 
   test("npm run preview -- dev, right after, shows no changes", async () => {

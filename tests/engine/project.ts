@@ -9,7 +9,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { documentedBlock, withParameters } from "../documented";
 import { installProviderStandIns } from "./providers/install";
 
@@ -26,6 +26,14 @@ const PROJECT_FILES = [
   "tools",
 ];
 const NAMESPACE = "flamenco-landscape";
+
+/** The keys of a stack file this project ships (`Pulumi.dev.yaml`), without the project's namespace. */
+export function shippedStackKeys(stack: string): Record<string, unknown> {
+  const { config } = parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.slice(`${NAMESPACE}:`.length), value]));
+}
 
 /** The tests' PULUMI_HOME, shared by every copy: the stand-in plugins, installed once per run. */
 export const TEST_PULUMI_HOME = path.join(os.tmpdir(), "flamenco-engine-tests", "pulumi-home");

@@ -458,7 +458,7 @@ describe("settings that shape the program", () => {
 
   test("the landscape defaults to the stack name", async () => {
     const run = await runProgram({ config: BASE, stack: "show-42" });
-    expect(containerOf(run).name).toBe("flamenco-manager--show-42");
+    expect(run.named("show-42-manager").inputs.name).toBe("flamenco-manager--show-42");
   });
 
   test("the MQTT password stays a secret: only in the (secret) yaml, nowhere in clear", async () => {
@@ -577,8 +577,27 @@ describe("the example stack", () => {
       stack: "dev",
       throughIndex: true,
     });
-    expect(containerOf(run).name).toBe("flamenco-manager--dev");
+    expect(run.named("dev-manager").inputs.name).toBe("flamenco-manager--dev");
     expect(run.outputs.managerLocalUrl).toBe("http://127.0.0.1:8484");
+  });
+
+  test("Pulumi.dev.yaml deploys a farm that renders: one worker beside the manager, with Debian's Blender", async () => {
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const run = await runProgram({
+      config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT },
+      stack: "dev",
+    });
+    const workers = run.ofType(CONTAINER).filter((container) => container.name !== "dev-manager");
+    expect(workers.map((worker) => worker.inputs.name)).toEqual(["dev-manager-host-1"]);
+    expect(workers[0].inputs.image).toBe(`sha256:${sha256(stableJson(run.named("dev-worker-image").inputs))}`);
+    expect(
+      (run.named("dev-worker-release-fetch").inputs.environment as Record<string, string>).FLAMENCO_DOCKERFILE,
+    ).toContain("apt-get install -y --no-install-recommends blender");
+    expect(String(run.named("dev-manager-files").inputs.stdin)).toContain(
+      "- platform: linux\n        audience: all\n        value: /usr/bin/blender\n",
+    );
   });
 
   test("npm run up runs the same program as index.ts: the same resources, inputs and outputs", async () => {
@@ -608,7 +627,7 @@ describe("the example stack", () => {
       config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT, managerPortHost: 8485 },
       stack: "show-42",
     });
-    expect(containerOf(run).name).toBe("flamenco-manager--show-42");
+    expect(run.named("show-42-manager").inputs.name).toBe("flamenco-manager--show-42");
     expect(run.outputs.networkName).toBe("openstudiolandscapes-show-42");
     expect(run.outputs.storagePath).toBe(`${ROOT}/show-42/OpenStudioLandscapes-Flamenco/storage`);
   });
