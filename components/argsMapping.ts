@@ -1,6 +1,7 @@
 import { ConfigError, ConfigProblem } from "./config/errors";
 import type { PathKind } from "./config/crossKeyRules";
 import { parseSettings, PROJECT, Settings } from "./config/settings";
+import { isRecord } from "./config/values";
 import type { FlamencoLandscapeArgs, RenderHost } from "./flamencoLandscapeArgs";
 
 /*
@@ -11,10 +12,6 @@ import type { FlamencoLandscapeArgs, RenderHost } from "./flamencoLandscapeArgs"
  */
 
 type Raw = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Raw {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function withoutUndefined(entries: Raw): Raw {
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));

@@ -107,6 +107,12 @@ describe("bad arguments", () => {
     ]);
   });
 
+  it("refuse a render host or an environment given as a list, showing the list as it was given", () => {
+    const message = problemsOf({ workers: [["local", 2]], environment: ["A=1"] } as unknown as FlamencoLandscapeArgs);
+    expect(message).toContain('  - workers.0: got ["local",2]; expected an object {name, ');
+    expect(message).toContain('  - environment: got ["A=1"]; expected a map of variable names');
+  });
+
   it("refuse all GPUs and a count for the same host", () => {
     expect(problemsOf({ workers: [{ name: "gpu", count: 1, allGpus: true, gpuCount: 2 }] })).toContain(
       "workers.0.allGpus: got true; expected allGpus or gpuCount, not both",
