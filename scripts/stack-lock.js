@@ -26,8 +26,7 @@ const path = require("path");
 function stackLockDirectory(backendUrl, project, stack) {
   if (!backendUrl.startsWith("file://")) return null;
   let root = backendUrl.slice("file://".length).split("?")[0];
-  if (root === "~") root = os.homedir();
-  else if (root.startsWith("~")) root = path.join(os.homedir(), root.slice(2));
+  if (root.startsWith("~")) root = path.join(os.homedir(), root.slice(2));
   return path.join(path.resolve(root), ".pulumi", "locks", "organization", project, stack);
 }
 
