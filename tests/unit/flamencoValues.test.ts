@@ -53,6 +53,9 @@ describe("how Flamenco 3.7 resolves the paths it reads", () => {
     const where = { executableDirectory: "/opt/flamenco", workingDirectory: "/srv/work" };
     expect(resolveFlamencoPath("working-directory", "/data/x.sqlite", where)).toBe("/data/x.sqlite");
     expect(resolveFlamencoPath("working-directory", "x.sqlite", where)).toBe("/srv/work/x.sqlite");
+    // Cleaned as Go's filepath.Clean: no trailing slash, but the root stays "/".
+    expect(resolveFlamencoPath("working-directory", "/data/shared/", where)).toBe("/data/shared");
+    expect(resolveFlamencoPath("working-directory", "/", where)).toBe("/");
   });
 
   it("gives the relative value that lands on a target below the executable, and none outside it", () => {

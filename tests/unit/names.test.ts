@@ -1,6 +1,7 @@
 import { parseSettings, Settings } from "../../components/config/settings";
 import {
   hostConfigFilePath,
+  hostDirectory,
   imageContextDirectory,
   managerFqdn,
   managerImageName,
@@ -68,6 +69,12 @@ describe("names", () => {
     expect(releaseCacheEntry(settings)).toBe(
       `${HOME}/.openstudiolandscapes/landscapes/.cache/flamenco-releases/${settings.release.cacheKey}`,
     );
+  });
+
+  it("spells a host directory one way, so equal paths give equal mounts; the root stays the root", () => {
+    expect(hostDirectory("/mnt/projects/")).toBe("/mnt/projects");
+    expect(hostDirectory("/mnt//projects/./shows/..")).toBe("/mnt/projects");
+    expect(hostDirectory("/")).toBe("/");
   });
 });
 
