@@ -113,6 +113,13 @@ describe("flamenco-manager.yaml", () => {
     });
   });
 
+  it("keeps a long value on one line, as an admin greps and reads the file", () => {
+    const name =
+      "Flamenco manager of the show 42 landscape, for the lighting and compositing departments of the studio";
+    const text = renderManagerYaml(settingsOf({ manager: { managerName: name } }));
+    expect(text.split("\n")).toContain(`manager_name: ${name}`);
+  });
+
   it("writes custom variables with is_twoway", () => {
     const custom = rendered({
       manager: {
