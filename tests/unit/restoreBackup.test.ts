@@ -100,6 +100,26 @@ test("a storage without a version file: the database put aside is named before-r
   expect(path.basename(result.aside)).toBe("2026-11-30T08-00-00.000Z-before-restore");
 });
 
+test("a backup's version file wins over its name: the file says who wrote the data", async () => {
+  const renamed = "2026-11-29T10-15-03.123Z-3.6";
+  fs.renameSync(path.join(storage, "backups", BACKUP), path.join(storage, "backups", renamed));
+  manager = { state: "running", version: "3.6" };
+  const result = await restore.restoreBackup({ storage, container: "m", backup: renamed, docker, now: NOW });
+  expect(result.version).toBe("3.7");
+  expect(calls).toEqual(["inspect m", "stop m", "update --restart=no m"]);
+});
+
+test("a backup and a manager of unknown versions: the manager stays stopped, and no version is made up", async () => {
+  const legacy = "2026-11-29T10-15-03.123Z-before-restore";
+  fs.mkdirSync(path.join(storage, "backups", legacy));
+  fs.writeFileSync(path.join(storage, "backups", legacy, "flamenco-manager.sqlite"), "legacy");
+  manager = { state: "running", version: null };
+  const result = await restore.restoreBackup({ storage, container: "m", backup: legacy, docker, now: NOW });
+  expect(result).toMatchObject({ version: null, started: false });
+  expect(calls).toEqual(["inspect m", "stop m", "update --restart=no m"]);
+  expect(fs.readdirSync(storage).sort()).toEqual(["backups", "flamenco-manager.sqlite"]);
+});
+
 test.each([
   ["2026-11-29T10-15-03.123Z-3.6-before-restore", "3.6"],
   ["2026-11-29T10-15-03.123Z-before-restore", null],
@@ -151,6 +171,21 @@ describe("what the restore says", () => {
     const report = restore.restoreReport(result, { storage: "/s", container: "c" });
     expect(report).toContain(
       "  and, if the stack sets flamenco-landscape:flamencoRelease, its url and sha256 to the Flamenco 3.6 archive\nthen run:\n  npm run up -- <stack>\n",
+    );
+  });
+
+  test("an unknown version and no manager container: says so, and what to set in its place", () => {
+    const report = restore.restoreReport(
+      { ...result, version: null, manager: { state: "missing", version: null } },
+      { ...target, config: {} },
+    );
+    expect(report).toContain(
+      [
+        "The restored database was last run by an unknown Flamenco version.",
+        "The manager container flamenco-manager--show-42 does not exist.",
+        "To run Flamenco <the version that wrote the backup> on it, set in Pulumi.show-42.yaml:",
+        '  flamenco-landscape:flamencoVersion: "<the version that wrote the backup>"',
+      ].join("\n"),
     );
   });
 
