@@ -1,5 +1,7 @@
 import * as childProcess from "child_process";
 import * as fs from "fs";
+// The module object the script shares: spying on a namespace copy would miss its calls.
+import sharedFsPromises from "fs/promises";
 import * as os from "os";
 import * as path from "path";
 import { BACKUP_DATABASE_COMMAND, BACKUP_NEWEST_COMMAND, parseBackupReport } from "../../components/render/backup";
@@ -127,12 +129,16 @@ describe("backupDatabase", () => {
     }
     fs.mkdirSync(path.join(backups, "kept-by-hand"));
     fs.writeFileSync(path.join(backups, "notes.txt"), "mine");
+    // Sorts before every timestamp: not a backup's name, so never counted or pruned.
+    fs.mkdirSync(path.join(backups, "2023 copy before the move"));
     fs.mkdirSync(path.join(storage, "job-logs"));
     fs.writeFileSync(path.join(storage, "job-logs", "task.txt"), "log");
 
     const report = await backUp(2);
     expect(report.removed).toEqual([path.join(backups, older[0]), path.join(backups, older[1])]);
-    expect(backupsListing()).toEqual([older[2], "2026-11-29T10-15-03.123Z-3.7", "kept-by-hand", "notes.txt"].sort());
+    expect(backupsListing()).toEqual(
+      ["2023 copy before the move", older[2], "2026-11-29T10-15-03.123Z-3.7", "kept-by-hand", "notes.txt"].sort(),
+    );
     expect(fs.readFileSync(path.join(storage, "job-logs", "task.txt"), "utf8")).toBe("log");
   });
 
@@ -150,6 +156,30 @@ describe("backupDatabase", () => {
     fs.rmSync(configFile);
     fs.mkdirSync(configFile); // copying a directory as a file fails after the database files
     await expect(backUp()).rejects.toThrow();
+    expect(backupsListing()).toEqual([]);
+  });
+
+  test("a database written to while it is copied is copied again, and after three tries refused, leaving no backup", async () => {
+    writeDatabase("rows");
+    const database = path.join(storage, "flamenco-manager.sqlite");
+    const copyFile = sharedFsPromises.copyFile;
+    let copies = 0;
+    const copying = jest.spyOn(sharedFsPromises, "copyFile").mockImplementation(async (from, to, mode) => {
+      await copyFile(from, to, mode);
+      // A manager still running: it writes to its database between the copy and the check.
+      if (from === database) {
+        copies += 1;
+        fs.appendFileSync(database, ` write ${copies}`);
+      }
+    });
+    try {
+      await expect(backUp()).rejects.toThrow(
+        `${database} changed while it was copied, 3 times: is a manager still running on it?`,
+      );
+    } finally {
+      copying.mockRestore();
+    }
+    expect(copies).toBe(3);
     expect(backupsListing()).toEqual([]);
   });
 
@@ -267,6 +297,15 @@ describe("the command's main, in this process", () => {
     fs.mkdirSync(newest);
     expect((await command(["newest"])).stdout).toBe(`${JSON.stringify({ backup: null, newest, removed: [] })}\n`);
     expect(backupsListing()).toEqual(["2025-01-01T00-00-00.000Z-3.6", "2025-02-01T00-00-00.000Z-3.7"]);
+  });
+
+  test("FLAMENCO_BACKUPS_KEEP=1 keeps the new backup alone", async () => {
+    fs.mkdirSync(path.join(storage, "backups", "2025-01-01T00-00-00.000Z-3.6"), { recursive: true });
+    writeDatabase("rows");
+    await command(["backup"], { FLAMENCO_BACKUPS_KEEP: "1" });
+    const listing = backupsListing();
+    expect(listing).toHaveLength(1);
+    expect(listing[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-3\.7$/);
   });
 
   test.each(["0", "1.5", "five"])("refuses FLAMENCO_BACKUPS_KEEP=%s before copying anything", async (keep) => {
