@@ -125,6 +125,8 @@ describe("Docker endpoints", () => {
     "ssh://render@render-01.studio.lan",
     "ssh://render-01.studio.lan",
     "ssh://render@render-01.studio.lan:2222",
+    "tcp://render-01.studio.lan:2376/",
+    "ssh://render@render-01.studio.lan/",
   ])("accepts %s", (endpoint) => {
     expect(isDockerEndpoint(endpoint)).toBe(true);
   });
