@@ -566,11 +566,16 @@ describe("failures at up", () => {
   });
 });
 
+/** Pulumi.dev.yaml as the project ships it. */
+function shippedDevStack(): { config: Record<string, unknown> } {
+  return parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+}
+
 describe("the example stack", () => {
   test("Pulumi.dev.yaml is a valid, working dev landscape", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
+    const stackFile = shippedDevStack();
     // As `pulumi up` runs it: index.ts itself, loaded anew.
     const run = await runProgram({
       config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT },
@@ -582,9 +587,7 @@ describe("the example stack", () => {
   });
 
   test("Pulumi.dev.yaml deploys a farm that renders: one worker beside the manager, with Debian's Blender", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
+    const stackFile = shippedDevStack();
     const run = await runProgram({
       config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT },
       stack: "dev",
@@ -601,9 +604,7 @@ describe("the example stack", () => {
   });
 
   test("npm run up runs the same program as index.ts: the same resources, inputs and outputs", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
+    const stackFile = shippedDevStack();
     const config = {
       ...stackFile.config,
       "flamenco-landscape:landscapesRoot": ROOT,
@@ -619,9 +620,7 @@ describe("the example stack", () => {
   });
 
   test("a copy of Pulumi.dev.yaml for another stack manages another landscape (the README's second landscape)", async () => {
-    const stackFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
+    const stackFile = shippedDevStack();
     expect(Object.keys(stackFile.config)).not.toContain("flamenco-landscape:landscape");
     const run = await runProgram({
       config: { ...stackFile.config, "flamenco-landscape:landscapesRoot": ROOT, managerPortHost: 8485 },
