@@ -263,15 +263,14 @@ function resourceType(provider: StandInProvider, urn: string): ResourceType {
   return handler;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- grpc's untyped service implementation */
 function service(provider: StandInProvider, engine: EngineLog): grpc.UntypedServiceImplementation {
   return {
-    getPluginInfo(_call: any, callback: Callback<plugproto.PluginInfo>) {
+    getPluginInfo(_call: unknown, callback: Callback<plugproto.PluginInfo>) {
       const info = new plugproto.PluginInfo();
       info.setVersion(provider.version);
       callback(null, info);
     },
-    getSchema(_call: any, callback: Callback<provproto.GetSchemaResponse>) {
+    getSchema(_call: unknown, callback: Callback<provproto.GetSchemaResponse>) {
       const response = new provproto.GetSchemaResponse();
       response.setSchema(JSON.stringify({ name: provider.name, version: provider.version }));
       callback(null, response);
@@ -385,15 +384,14 @@ function service(provider: StandInProvider, engine: EngineLog): grpc.UntypedServ
         return new emptyproto.Empty();
       });
     },
-    cancel(_call: any, callback: Callback<emptyproto.Empty>) {
+    cancel(_call: unknown, callback: Callback<emptyproto.Empty>) {
       callback(null, new emptyproto.Empty());
     },
-    attach(_call: any, callback: Callback<emptyproto.Empty>) {
+    attach(_call: unknown, callback: Callback<emptyproto.Empty>) {
       callback(null, new emptyproto.Empty());
     },
   };
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
  * Serves `provider` on 127.0.0.1 and prints the port for the engine, as a plugin does. The
