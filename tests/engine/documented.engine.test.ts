@@ -18,6 +18,7 @@ import {
   serveFixtureRelease,
   ServedRelease,
   TEST_LANDSCAPE_PREFIX,
+  untilAwake,
 } from "./support";
 
 const DEV = `${TEST_LANDSCAPE_PREFIX}-doc-dev`;
@@ -33,18 +34,6 @@ const ports: Record<string, number> = {};
 /** Pulumi.dev.yaml as the README deploys it (and copies it), with a free port, test paths and the stand-in release. */
 function stackConfig(name: string, port: number): Record<string, unknown> {
   return { ...shippedStackKeys("dev"), ...localLandscapeConfig({ name, landscapesRoot, release: fixture, port }) };
-}
-
-/** Waits until the manager lists this worker as awake; false after a minute. */
-async function workerAwake(port: number, worker: string): Promise<boolean> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const listed = await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`).catch(() => ({ body: "{}" }));
-    const workers = (JSON.parse(listed.body) as { workers?: { name: string; status: string }[] }).workers ?? [];
-    if (workers.some((entry) => entry.name === worker && entry.status === "awake")) return true;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return false;
 }
 
 async function managerAnswers(port: number): Promise<boolean> {
@@ -88,7 +77,7 @@ describe("the README", () => {
 
   test("the dev landscape's worker is awake at its manager, with Blender in its image", async () => {
     const worker = `${DEV}-manager-host-1`;
-    expect(await workerAwake(ports.dev, worker)).toBe(true);
+    expect(await untilAwake(ports.dev, [worker])).toEqual([worker]);
     expect((await dockerCli(["exec", worker, "blender", "--version"])).split("\n")[0]).toBe("Blender 3.4.1");
   });
 

@@ -12,7 +12,16 @@ import * as path from "path";
 import { settingsFromArgs } from "../../components/argsMapping";
 import { ConfigError } from "../../components/config/errors";
 import { ProjectCopy, TEST_PULUMI_HOME } from "./project";
-import { freePort, httpGet, removeLeftovers, requireEngine, serveFixtureRelease, ServedRelease } from "./support";
+import {
+  freePort,
+  httpGet,
+  removeLeftovers,
+  requireEngine,
+  serveFixtureRelease,
+  ServedRelease,
+  listedWorkers,
+  untilAwake,
+} from "./support";
 
 const STACK = "enginetest-python";
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -121,18 +130,10 @@ describe("a landscape declared from Python", () => {
     expect(metadata.changes.create).toBeGreaterThan(10);
     const version = await httpGet(`http://127.0.0.1:${port}/api/v3/version`);
     expect(JSON.parse(version.body)).toMatchObject({ name: "OpenStudioLandscapes-Flamenco", version: "3.7" });
-    const deadline = Date.now() + 30_000;
-    let workers: { name: string; status: string }[] = [];
-    while (Date.now() < deadline) {
-      workers = (
-        JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body) as {
-          workers: { name: string; status: string }[];
-        }
-      ).workers;
-      if (workers.some((worker) => worker.status === "awake")) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    expect(workers.map((worker) => [worker.name, worker.status])).toEqual([[`${STACK}-local-1`, "awake"]]);
+    expect(await untilAwake(port, [`${STACK}-local-1`], 30)).toEqual([`${STACK}-local-1`]);
+    expect((await listedWorkers(port)).map((worker) => [worker.name, worker.status])).toEqual([
+      [`${STACK}-local-1`, "awake"],
+    ]);
   });
 
   test("a preview right after shows no changes", async () => {

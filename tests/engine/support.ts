@@ -115,6 +115,35 @@ export async function removeLeftovers(landscapes: string[]): Promise<void> {
   }
 }
 
+/** A worker as the manager's worker-management API lists it. */
+export interface ListedWorker {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** The workers the manager published on this port lists. */
+export async function listedWorkers(port: number): Promise<ListedWorker[]> {
+  const body = (await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body;
+  return (JSON.parse(body) as { workers: ListedWorker[] }).workers;
+}
+
+/** Waits until the manager lists exactly these workers as awake (sorted names), or the time is up. */
+export async function untilAwake(port: number, expected: string[], timeoutSeconds = 60): Promise<string[]> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const awake = async () =>
+    (await listedWorkers(port).catch(() => []))
+      .filter((worker) => worker.status === "awake")
+      .map((worker) => worker.name)
+      .sort();
+  let listed = await awake();
+  while (JSON.stringify(listed) !== JSON.stringify([...expected].sort()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    listed = await awake();
+  }
+  return listed;
+}
+
 /** A container event as `docker events --format '{{json .}}'` prints it. */
 export interface ContainerEvent {
   /** create, start, kill, die, stop, destroy, ... */

@@ -24,6 +24,8 @@ import {
   serveFixtureRelease,
   ServedRelease,
   TEST_LANDSCAPE_PREFIX,
+  listedWorkers,
+  untilAwake,
 } from "./support";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -158,33 +160,6 @@ async function containerIds(): Promise<Record<string, string>> {
   return ids;
 }
 
-interface ListedWorker {
-  id: string;
-  name: string;
-  status: string;
-}
-
-async function listedWorkers(): Promise<ListedWorker[]> {
-  const body = (await httpGet(`http://127.0.0.1:${port}/api/v3/worker-mgt/workers`)).body;
-  return (JSON.parse(body) as { workers: ListedWorker[] }).workers;
-}
-
-/** Waits until the manager lists exactly these workers, all awake. */
-async function untilAwake(expected: string[], timeoutSeconds = 60): Promise<string[]> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const awake = async () =>
-    (await listedWorkers())
-      .filter((worker) => worker.status === "awake")
-      .map((worker) => worker.name)
-      .sort();
-  let listed = await awake();
-  while (JSON.stringify(listed) !== JSON.stringify([...expected].sort()) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    listed = await awake();
-  }
-  return listed;
-}
-
 function credentials(home: string): string {
   return fs.readFileSync(path.join(home, "flamenco-worker-credentials.yaml"), "utf8");
 }
@@ -244,8 +219,8 @@ describe("npm run up of the two-host farm", () => {
 
   test("every worker registered at the manager, awake, with its identity under its FLAMENCO_HOME on its host", async () => {
     const all = [...names(LOCAL_HOST), ...names(RENDER_HOST)];
-    expect(await untilAwake(all)).toEqual([...all].sort());
-    const listed = await listedWorkers();
+    expect(await untilAwake(port, all)).toEqual([...all].sort());
+    const listed = await listedWorkers(port);
     for (const host of [LOCAL_HOST, RENDER_HOST]) {
       for (const name of names(host)) {
         const home = path.join(workersRootOf(host), name);
@@ -459,7 +434,7 @@ describe("scaling the render node", () => {
       steps.indexOf(`delete ${resourceName(third())}`),
     );
     expect(deregistrations(result)).toEqual({ [third()]: [thirdId] });
-    expect((await listedWorkers()).map((worker) => worker.name).sort()).toEqual(
+    expect((await listedWorkers(port)).map((worker) => worker.name).sort()).toEqual(
       [...names(LOCAL_HOST), ...names(RENDER_HOST, 2)].sort(),
     );
     expect(credentials(home)).toBe(identity);
@@ -479,10 +454,10 @@ describe("scaling the render node", () => {
       expect.arrayContaining([`create ${resourceName(third())}-home`, `create ${resourceName(third())}`]),
     );
     // Its old identity was deregistered, so the manager turned it away and it registered anew.
-    expect(await untilAwake([...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
+    expect(await untilAwake(port, [...names(LOCAL_HOST), ...names(RENDER_HOST)])).toEqual(
       [...names(LOCAL_HOST), ...names(RENDER_HOST)].sort(),
     );
-    const listed = await listedWorkers();
+    const listed = await listedWorkers(port);
     expect(workerIdIn(path.join(paths.renderWorkers(), third()))).toBe(
       listed.find((worker) => worker.name === third())?.id,
     );
@@ -491,7 +466,7 @@ describe("scaling the render node", () => {
 
 describe("teardown", () => {
   test("destroy removes every container on both engines and the network, deregistering each worker; identities and shared storage stay", async () => {
-    const listed = await listedWorkers();
+    const listed = await listedWorkers(port);
     const result = await project.npmRun("destroy", STACK);
     expect(result.code).toBe(0);
     const reports = deregistrations(result);
